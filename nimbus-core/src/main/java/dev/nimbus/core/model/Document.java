@@ -1,0 +1,56 @@
+package dev.nimbus.core.model;
+
+import dev.nimbus.core.error.ErrorCode;
+import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.core.value.Value;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A stored document: its id, the system times Nimbus manages, and the user's fields. System
+ * fields ({@code _id}, {@code _creationTime}, {@code _updateTime}) are never part of
+ * {@code fields}; {@link #toObject()} adds them the way every surface shows them.
+ *
+ * @param creationTimeMicros microseconds since the epoch when the document was inserted
+ * @param updateTimeMicros   microseconds since the epoch of its last write
+ */
+public record Document(DocumentId id, long creationTimeMicros, long updateTimeMicros, Value.Obj fields) {
+    public static final String ID = "_id";
+    public static final String CREATION_TIME = "_creationTime";
+    public static final String UPDATE_TIME = "_updateTime";
+    public static final Set<String> SYSTEM_FIELDS = Set.of(ID, CREATION_TIME, UPDATE_TIME);
+
+    public Document {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(fields, "fields");
+        for (String f : fields.fields().keySet()) {
+            if (SYSTEM_FIELDS.contains(f)) {
+                throw new NimbusException(ErrorCode.INVALID_INPUT,
+                        "field '" + f + "' is managed by Nimbus and cannot be written");
+            }
+        }
+        if (updateTimeMicros < creationTimeMicros) {
+            throw new IllegalArgumentException("update time precedes creation time");
+        }
+    }
+
+    /**
+     * The document as clients see it: system fields first ({@code _id} as a string, times as
+     * epoch milliseconds, fractional when sub-millisecond), then the user's fields in order.
+     */
+    public Value.Obj toObject() {
+        Map<String, Value> all = new LinkedHashMap<>();
+        all.put(ID, Value.of(id.value()));
+        all.put(CREATION_TIME, millis(creationTimeMicros));
+        all.put(UPDATE_TIME, millis(updateTimeMicros));
+        all.putAll(fields.fields());
+        return new Value.Obj(all);
+    }
+
+    private static Value millis(long micros) {
+        return micros % 1000 == 0 ? Value.of(micros / 1000) : Value.of(micros / 1000.0);
+    }
+}

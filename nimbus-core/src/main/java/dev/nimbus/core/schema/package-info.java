@@ -1,0 +1,2 @@
+/** Per-table schemas in Nimbus's format: field rules, indexes and access policies. */
+package dev.nimbus.core.schema;
