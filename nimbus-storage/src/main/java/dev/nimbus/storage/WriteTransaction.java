@@ -1,0 +1,48 @@
+package dev.nimbus.storage;
+
+import dev.nimbus.core.model.Document;
+import dev.nimbus.core.model.DocumentId;
+import dev.nimbus.core.model.TableName;
+import dev.nimbus.core.schema.TableSchema;
+
+/**
+ * The tenant's one write transaction. Document writes, index entries, the table catalog,
+ * schemas and journal records staged here become visible and durable together at
+ * {@link #commit()}, or not at all: {@link #close()} without commit rolls everything back, and
+ * so does a failure of any call.
+ */
+public interface WriteTransaction extends StoreReader, AutoCloseable {
+
+    /** Adds the table to the catalog if it is not there. */
+    void ensureTable(TableName table);
+
+    /** Removes the table with its documents, index entries and schema. */
+    void dropTable(TableName table);
+
+    /** Inserts or replaces the document; its table must be in the catalog. */
+    void putDocument(TableName table, Document document);
+
+    /** Removes the document if present; returns whether it was. */
+    boolean deleteDocument(TableName table, DocumentId id);
+
+    void putIndexEntry(TableName table, String index, byte[] key, DocumentId id);
+
+    void deleteIndexEntry(TableName table, String index, byte[] key, DocumentId id);
+
+    /** Removes every entry of the index. */
+    void dropIndex(TableName table, String index);
+
+    void putSchema(TableSchema schema);
+
+    void deleteSchema(TableName table);
+
+    /** Appends a record; its sequence must be exactly {@code lastSequence() + 1}. */
+    void appendJournal(JournalRecord record);
+
+    /** Makes everything durable (fsync) and visible. The transaction is finished afterwards. */
+    void commit();
+
+    /** Rolls back unless committed; releases the writer. */
+    @Override
+    void close();
+}

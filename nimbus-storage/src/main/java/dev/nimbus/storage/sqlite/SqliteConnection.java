@@ -1,0 +1,70 @@
+package dev.nimbus.storage.sqlite;
+
+import org.sqlite.SQLiteConfig;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/** One JDBC connection to a tenant file with its prepared statements. Used by one thread at a time. */
+final class SqliteConnection implements AutoCloseable {
+    private final Connection connection;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    private SqliteConnection(Connection connection) {
+        this.connection = connection;
+    }
+
+    static SqliteConnection open(Path file, boolean readOnly, long busyTimeoutMillis) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout((int) busyTimeoutMillis);
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        config.enforceForeignKeys(false);
+        Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        c.setAutoCommit(true); // transactions are explicit: BEGIN IMMEDIATE / BEGIN ... COMMIT
+        if (readOnly) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA query_only = ON");
+            }
+        }
+        return new SqliteConnection(c);
+    }
+
+    PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    void execute(String sql) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (PreparedStatement ps : statements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        statements.clear();
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package dev.nimbus.storage.sqlite;
+
+import dev.nimbus.core.error.ErrorCode;
+import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.core.model.Document;
+import dev.nimbus.core.model.DocumentId;
+import dev.nimbus.core.model.TableName;
+import dev.nimbus.core.schema.SchemaJson;
+import dev.nimbus.core.schema.TableSchema;
+import dev.nimbus.storage.JournalRecord;
+import dev.nimbus.storage.StorageLimits;
+import dev.nimbus.storage.WriteTransaction;
+import dev.nimbus.storage.format.DocumentCodec;
+import dev.nimbus.storage.format.JournalCodec;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The tenant's single writer inside {@code BEGIN IMMEDIATE}. Every call runs at once on the
+ * writer connection (so reads here see the transaction's own writes); any failure rolls the
+ * whole transaction back and poisons it.
+ */
+final class SqliteWriteTransaction extends SqliteReads implements WriteTransaction {
+    private final Runnable onFinish;
+    private final Set<String> knownTables = new HashSet<>();
+    // Bodies encoded for document rows in this transaction, reused for journal records.
+    private final Map<Document, String> encodedBodies = new IdentityHashMap<>();
+    private long lastSequence;
+    private boolean finished;
+
+    SqliteWriteTransaction(SqliteConnection writer, Runnable onFinish) {
+        super(writer);
+        this.onFinish = onFinish;
+        try {
+            writer.execute("BEGIN IMMEDIATE");
+        } catch (SQLException e) {
+            onFinish.run();
+            throw SqliteErrors.map("starting a write transaction", e);
+        }
+        try {
+            this.lastSequence = super.lastSequence();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    interface Write {
+        void run() throws SQLException;
+    }
+
+    private void write(String what, Write body) {
+        if (finished) {
+            throw new IllegalStateException("the write transaction is finished");
+        }
+        try {
+            body.run();
+        } catch (SQLException e) {
+            close();
+            throw SqliteErrors.map(what, e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void ensureTable(TableName table) {
+        if (knownTables.contains(table.value())) {
+            return;
+        }
+        write("adding a table", () -> {
+            PreparedStatement ps = conn.prepare("INSERT OR IGNORE INTO nimbus_tables (name) VALUES (?)");
+            ps.setString(1, table.value());
+            ps.executeUpdate();
+            knownTables.add(table.value());
+        });
+    }
+
+    @Override
+    public void dropTable(TableName table) {
+        write("dropping a table", () -> {
+            for (String sql : new String[] {
+                "DELETE FROM nimbus_documents WHERE tbl = ?",
+                "DELETE FROM nimbus_index_entries WHERE tbl = ?",
+                "DELETE FROM nimbus_schemas WHERE tbl = ?",
+                "DELETE FROM nimbus_tables WHERE name = ?"}) {
+                PreparedStatement ps = conn.prepare(sql);
+                ps.setString(1, table.value());
+                ps.executeUpdate();
+            }
+            knownTables.remove(table.value());
+        });
+    }
+
+    private void requireTable(TableName table) throws SQLException {
+        if (knownTables.contains(table.value())) {
+            return;
+        }
+        PreparedStatement ps = conn.prepare("SELECT 1 FROM nimbus_tables WHERE name = ?");
+        ps.setString(1, table.value());
+        try (var rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new NimbusException(ErrorCode.INTERNAL,
+                        "table " + table + " is not in the catalog; call ensureTable first");
+            }
+        }
+        knownTables.add(table.value());
+    }
+
+    @Override
+    public void putDocument(TableName table, Document document) {
+        write("writing a document", () -> {
+            requireTable(table);
+            String body = DocumentCodec.encodeBody(document.fields());
+            PreparedStatement ps = conn.prepare(
+                    "INSERT INTO nimbus_documents (tbl, id, created, updated, data_json) VALUES (?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (tbl, id) DO UPDATE SET created = excluded.created,"
+                    + " updated = excluded.updated, data_json = excluded.data_json");
+            ps.setString(1, table.value());
+            ps.setString(2, document.id().value());
+            ps.setLong(3, document.creationTimeMicros());
+            ps.setLong(4, document.updateTimeMicros());
+            ps.setString(5, body);
+            ps.executeUpdate();
+            encodedBodies.put(document, body);
+        });
+    }
+
+    @Override
+    public boolean deleteDocument(TableName table, DocumentId id) {
+        boolean[] deleted = {false};
+        write("deleting a document", () -> {
+            PreparedStatement ps = conn.prepare("DELETE FROM nimbus_documents WHERE tbl = ? AND id = ?");
+            ps.setString(1, table.value());
+            ps.setString(2, id.value());
+            deleted[0] = ps.executeUpdate() > 0;
+        });
+        return deleted[0];
+    }
+
+    @Override
+    public void putIndexEntry(TableName table, String index, byte[] key, DocumentId id) {
+        write("writing an index entry", () -> {
+            checkKey(key);
+            requireTable(table);
+            PreparedStatement ps = conn.prepare(
+                    "INSERT OR IGNORE INTO nimbus_index_entries (tbl, idx, key, doc_id) VALUES (?, ?, ?, ?)");
+            ps.setString(1, table.value());
+            ps.setString(2, index);
+            ps.setBytes(3, key);
+            ps.setString(4, id.value());
+            ps.executeUpdate();
+        });
+    }
+
+    private static void checkKey(byte[] key) {
+        if (key.length > StorageLimits.INDEX_KEY_BYTES_MAX) {
+            throw new NimbusException(ErrorCode.INVALID_INPUT, "indexed value is " + key.length
+                    + " bytes encoded; index keys are limited to " + StorageLimits.INDEX_KEY_BYTES_MAX);
+        }
+    }
+
+    @Override
+    public void deleteIndexEntry(TableName table, String index, byte[] key, DocumentId id) {
+        write("deleting an index entry", () -> {
+            PreparedStatement ps = conn.prepare(
+                    "DELETE FROM nimbus_index_entries WHERE tbl = ? AND idx = ? AND key = ? AND doc_id = ?");
+            ps.setString(1, table.value());
+            ps.setString(2, index);
+            ps.setBytes(3, key);
+            ps.setString(4, id.value());
+            ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public void dropIndex(TableName table, String index) {
+        write("dropping an index", () -> {
+            PreparedStatement ps = conn.prepare("DELETE FROM nimbus_index_entries WHERE tbl = ? AND idx = ?");
+            ps.setString(1, table.value());
+            ps.setString(2, index);
+            ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public void putSchema(TableSchema schema) {
+        write("writing a schema", () -> {
+            requireTable(schema.table());
+            PreparedStatement ps = conn.prepare(
+                    "INSERT INTO nimbus_schemas (tbl, schema_json) VALUES (?, ?)"
+                    + " ON CONFLICT (tbl) DO UPDATE SET schema_json = excluded.schema_json");
+            ps.setString(1, schema.table().value());
+            ps.setString(2, SchemaJson.write(schema));
+            ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public void deleteSchema(TableName table) {
+        write("deleting a schema", () -> {
+            PreparedStatement ps = conn.prepare("DELETE FROM nimbus_schemas WHERE tbl = ?");
+            ps.setString(1, table.value());
+            ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public long lastSequence() {
+        return lastSequence;
+    }
+
+    @Override
+    public void appendJournal(JournalRecord record) {
+        write("appending to the journal", () -> {
+            if (record.sequence() != lastSequence + 1) {
+                throw new NimbusException(ErrorCode.INTERNAL, "journal sequence " + record.sequence()
+                        + " does not follow " + lastSequence);
+            }
+            JournalCodec.Encoded encoded = JournalCodec.encode(record,
+                    d -> {
+                        String body = encodedBodies.get(d);
+                        return body != null ? body : DocumentCodec.encodeBody(d.fields());
+                    });
+            PreparedStatement ps = conn.prepare(
+                    "INSERT INTO nimbus_journal (seq, ts, record, sha256) VALUES (?, ?, ?, ?)");
+            ps.setLong(1, record.sequence());
+            ps.setLong(2, record.timestampMicros());
+            ps.setBytes(3, encoded.bytes());
+            ps.setBytes(4, encoded.sha256());
+            ps.executeUpdate();
+            lastSequence = record.sequence();
+        });
+    }
+
+    @Override
+    public void commit() {
+        if (finished) {
+            throw new IllegalStateException("the write transaction is finished");
+        }
+        try {
+            conn.execute("COMMIT");
+        } catch (SQLException e) {
+            close();
+            throw SqliteErrors.map("committing", e);
+        }
+        finished = true;
+        encodedBodies.clear();
+        onFinish.run();
+    }
+
+    @Override
+    public void close() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        encodedBodies.clear();
+        try {
+            conn.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // SQLite may already have rolled back (e.g. after an I/O error)
+        } finally {
+            onFinish.run();
+        }
+    }
+}
