@@ -109,7 +109,7 @@ public final class SqliteStorageProvider implements StorageProvider {
             }
             SqliteTenantDatabase db = SqliteTenantDatabase.open(tenant, fileOf(tenant), options, true);
             open.put(tenant, db);
-            evictOverLimit();
+            evictOverLimit(db);
         }
         LOG.info("created tenant {}", tenant);
         return new Handle(tenant);
@@ -214,7 +214,7 @@ public final class SqliteStorageProvider implements StorageProvider {
                 }
                 db = SqliteTenantDatabase.open(tenant, fileOf(tenant), options, false);
                 open.put(tenant, db);
-                evictOverLimit();
+                evictOverLimit(db);
             }
             db.users++;
             db.lastUsedNanos = System.nanoTime();
@@ -234,11 +234,11 @@ public final class SqliteStorageProvider implements StorageProvider {
 
     // Guarded by lock. Closes least recently used idle tenants beyond the limit; tenants in use
     // are never closed, so the count may briefly exceed the limit under heavy fan-out.
-    private void evictOverLimit() {
+    private void evictOverLimit(SqliteTenantDatabase keep) {
         Iterator<Map.Entry<TenantId, SqliteTenantDatabase>> it = open.entrySet().iterator();
         while (open.size() > options.openTenantsMax() && it.hasNext()) {
             SqliteTenantDatabase db = it.next().getValue();
-            if (db.users == 0) {
+            if (db.users == 0 && db != keep) {
                 it.remove();
                 db.closed = true;
                 db.close();

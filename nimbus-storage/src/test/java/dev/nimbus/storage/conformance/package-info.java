@@ -1,0 +1,2 @@
+/** The storage conformance kit every provider runs unchanged (shipped as the test-jar). */
+package dev.nimbus.storage.conformance;
