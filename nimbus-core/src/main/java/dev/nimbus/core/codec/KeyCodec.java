@@ -48,6 +48,13 @@ public final class KeyCodec {
     static final int TAG_ARRAY = 0x90;
     static final int TAG_OBJECT = 0xA0;
 
+    /**
+     * Marks a missing field inside an index key tuple. It is not a value (decode rejects it)
+     * and sorts below every value, so documents lacking an indexed field come first in an index
+     * and are never inside a range built from values.
+     */
+    static final int TAG_ABSENT = 0x08;
+
     static final int END = 0x00;
     static final int OBJECT_FIELD = 0x01;
 
@@ -72,6 +79,51 @@ public final class KeyCodec {
             write(sink, v, 0);
         }
         return sink.toByteArray();
+    }
+
+    /** Appends the absent-field marker (see {@link #TAG_ABSENT}). */
+    public static void writeAbsent(ByteSink sink) {
+        sink.put(TAG_ABSENT);
+    }
+
+    /** The first byte string of a type class: every value of the class sorts at or after it. */
+    public static byte[] typeClassStart(Value.TypeClass c) {
+        return new byte[] {(byte) firstTag(c)};
+    }
+
+    /** The byte string just above every value of a type class (an exclusive upper bound). */
+    public static byte[] typeClassEnd(Value.TypeClass c) {
+        return new byte[] {(byte) (lastTag(c) + 1)};
+    }
+
+    private static int firstTag(Value.TypeClass c) {
+        return switch (c) {
+            case NULL -> TAG_NULL;
+            case BOOLEAN -> TAG_FALSE;
+            case NUMBER -> TAG_NAN;
+            case TIMESTAMP -> TAG_TIMESTAMP;
+            case STRING -> TAG_STRING;
+            case BYTES -> TAG_BYTES;
+            case OBJECT_ID -> TAG_OBJECT_ID;
+            case REFERENCE -> TAG_REFERENCE;
+            case GEO_POINT -> TAG_GEO_POINT;
+            case SET -> TAG_SET;
+            case ARRAY -> TAG_ARRAY;
+            case OBJECT -> TAG_OBJECT;
+        };
+    }
+
+    private static int lastTag(Value.TypeClass c) {
+        return switch (c) {
+            case BOOLEAN -> TAG_TRUE;
+            case NUMBER -> TAG_POSITIVE_INFINITY;
+            default -> firstTag(c);
+        };
+    }
+
+    /** Appends the numeric part of a number's encoding alone (see {@link #numericEqualityRange}). */
+    public static void writeNumericPrefix(ByteSink sink, Value number) {
+        writeNumberWithoutRepresentation(sink, number);
     }
 
     /** Appends the encoding of {@code value} to {@code sink}. */

@@ -75,6 +75,23 @@ class KeyCodecTest {
     }
 
     @Test
+    void typeClassBoundsEncloseEveryValueOfTheClass() {
+        dev.nimbus.core.testing.RandomValues values = new dev.nimbus.core.testing.RandomValues(new java.util.Random(3));
+        for (int i = 0; i < 5_000; i++) {
+            Value v = values.value();
+            byte[] k = KeyCodec.encode(v);
+            for (Value.TypeClass c : Value.TypeClass.values()) {
+                boolean inside = Arrays.compareUnsigned(k, KeyCodec.typeClassStart(c)) >= 0
+                        && Arrays.compareUnsigned(k, KeyCodec.typeClassEnd(c)) < 0;
+                assertThat(inside).as("%s within bounds of %s", v, c).isEqualTo(v.typeClass() == c);
+            }
+            ByteSink absent = new ByteSink(1);
+            KeyCodec.writeAbsent(absent);
+            assertThat(Arrays.compareUnsigned(absent.toByteArray(), k)).isNegative();
+        }
+    }
+
+    @Test
     void rejectsMalformedBytes() {
         assertThatThrownBy(() -> KeyCodec.decode(new byte[] {(byte) 0xEE})).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> KeyCodec.decode(new byte[] {0x50, 'a'})).isInstanceOf(IllegalArgumentException.class);

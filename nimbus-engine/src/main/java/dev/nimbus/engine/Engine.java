@@ -1,0 +1,331 @@
+package dev.nimbus.engine;
+
+import dev.nimbus.core.error.ErrorCode;
+import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.core.model.Document;
+import dev.nimbus.core.model.DocumentId;
+import dev.nimbus.core.model.Mutation;
+import dev.nimbus.core.model.Principal;
+import dev.nimbus.core.model.TableName;
+import dev.nimbus.core.model.TenantId;
+import dev.nimbus.core.query.Query;
+import dev.nimbus.core.schema.TableSchema;
+import dev.nimbus.core.value.Value;
+import dev.nimbus.engine.commit.CommitOutcome;
+import dev.nimbus.engine.commit.CommitRequest;
+import dev.nimbus.engine.commit.Operation;
+import dev.nimbus.engine.commit.ReadSet;
+import dev.nimbus.engine.query.QueryPlan;
+import dev.nimbus.engine.query.QueryPlanner;
+import dev.nimbus.engine.query.QueryRunner;
+import dev.nimbus.engine.schema.PolicyCache;
+import dev.nimbus.engine.scheduler.Scheduler;
+import dev.nimbus.engine.subscription.Subscription;
+import dev.nimbus.engine.transaction.Transaction;
+import dev.nimbus.engine.verify.VerifyReport;
+import dev.nimbus.engine.verify.Verifier;
+import dev.nimbus.storage.JournalRecord;
+import dev.nimbus.storage.StorageProvider;
+import dev.nimbus.storage.StoreReader;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+/**
+ * The one door for every read, write, subscription and scheduled job, from every surface.
+ * Validation, authorization, indexing, journaling and fan-out happen behind it and nowhere
+ * else. Each tenant has one writer (group commit) and one delivery worker; reads run on
+ * snapshots at the applied watermark. Thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+    private final StorageProvider storage;
+    private final EngineLimits limits;
+    private final PolicyCache policies = new PolicyCache();
+    private final Map<TenantId, TenantEngine> tenants = new ConcurrentHashMap<>();
+    private final Scheduler scheduler;
+    private volatile boolean closed;
+
+    public Engine(StorageProvider storage) {
+        this(storage, EngineLimits.fromEnvironment());
+    }
+
+    public Engine(StorageProvider storage, EngineLimits limits) {
+        this.storage = storage;
+        this.limits = limits;
+        this.scheduler = new Scheduler(this, limits.schedulerPollMillis());
+        for (TenantId t : storage.list()) {
+            scheduler.watch(t);
+        }
+        scheduler.start();
+    }
+
+    public EngineLimits limits() {
+        return limits;
+    }
+
+    // ---- tenants ---------------------------------------------------------------------------
+
+    public void createTenant(TenantId tenant) {
+        storage.create(tenant);
+        scheduler.watch(tenant);
+    }
+
+    public boolean tenantExists(TenantId tenant) {
+        return storage.exists(tenant);
+    }
+
+    public List<TenantId> tenants() {
+        return storage.list().stream().filter(t -> !t.isSystem()).toList();
+    }
+
+    public void dropTenant(TenantId tenant) {
+        scheduler.unwatch(tenant);
+        TenantEngine t = tenants.remove(tenant);
+        if (t != null) {
+            t.close();
+        }
+        storage.drop(tenant);
+    }
+
+    TenantEngine tenant(TenantId tenant) {
+        if (closed) {
+            throw new NimbusException(ErrorCode.UNAVAILABLE, "the engine is closed");
+        }
+        TenantEngine t = tenants.get(tenant);
+        if (t != null) {
+            return t;
+        }
+        return tenants.computeIfAbsent(tenant, id -> new TenantEngine(id, storage.open(id), limits, policies));
+    }
+
+    // ---- writes ----------------------------------------------------------------------------
+
+    /** Submits one mutation; the future completes once it is durable and applied. */
+    public CompletableFuture<CommitOutcome> submit(TenantId tenant, Principal principal, Mutation mutation) {
+        CommitRequest r = CommitRequest.of(List.of(new Operation.Write(mutation)), principal);
+        return tenant(tenant).submit(r);
+    }
+
+    public CommitOutcome mutate(TenantId tenant, Principal principal, Mutation mutation) {
+        return commit(tenant, principal, List.of(mutation));
+    }
+
+    /** Applies several mutations atomically (all or none), each with its own journal record. */
+    public CommitOutcome commit(TenantId tenant, Principal principal, List<Mutation> mutations) {
+        if (mutations.isEmpty()) {
+            throw new NimbusException(ErrorCode.INVALID_INPUT, "nothing to commit");
+        }
+        List<Operation> ops = mutations.stream().map(m -> (Operation) new Operation.Write(m)).toList();
+        return tenant(tenant).await(CommitRequest.of(ops, principal));
+    }
+
+    /** Commits with an execution id: a second commit with the same id applies nothing. */
+    public CommitOutcome commitOnce(TenantId tenant, Principal principal, List<Operation> operations, String executionId) {
+        CommitRequest r = new CommitRequest(operations, principal, -1, Optional.empty(), Optional.of(executionId),
+                new CompletableFuture<>(), 256L * operations.size());
+        return tenant(tenant).await(r);
+    }
+
+    // ---- schemas ---------------------------------------------------------------------------
+
+    /** Sets or replaces a table's schema; changed indexes are rebuilt in the same transaction. */
+    public void setSchema(TenantId tenant, Principal principal, TableSchema schema) {
+        tenant(tenant).await(CommitRequest.of(List.of(new Operation.SetSchema(schema)), principal));
+    }
+
+    public void deleteSchema(TenantId tenant, Principal principal, TableName table) {
+        tenant(tenant).await(CommitRequest.of(List.of(new Operation.DeleteSchema(table)), principal));
+    }
+
+    public Optional<TableSchema> schema(TenantId tenant, TableName table) {
+        try (TenantEngine.ReadView v = tenant(tenant).read()) {
+            return v.snapshot().schema(table);
+        }
+    }
+
+    public List<TableName> tables(TenantId tenant) {
+        try (TenantEngine.ReadView v = tenant(tenant).read()) {
+            return v.snapshot().tables().stream().filter(t -> !t.isSystem()).toList();
+        }
+    }
+
+    // ---- reads -----------------------------------------------------------------------------
+
+    public Optional<Document> get(TenantId tenant, Principal principal, TableName table, DocumentId id) {
+        TenantEngine t = tenant(tenant);
+        try (TenantEngine.ReadView v = t.read()) {
+            Optional<Document> d = v.snapshot().get(table, id);
+            if (d.isPresent() && !t.readable(v.snapshot(), table, principal).test(d.get())) {
+                throw new NimbusException(ErrorCode.PERMISSION_DENIED, "the access policy of table " + table
+                        + " does not allow reading this document", Map.of("table", Value.of(table.value())));
+            }
+            return d;
+        }
+    }
+
+    /** The whole result of a query (its limit, if any, applies). */
+    public List<Document> query(TenantId tenant, Principal principal, Query query) {
+        return page(tenant, principal, query, TenantEngine.limitOf(query), Optional.empty()).documents();
+    }
+
+    /**
+     * One page in the query's effective order; {@code cursor} is the {@code nextCursor} of the
+     * previous page. Pages are stable: each row appears once even when writes happen between pages.
+     */
+    public QueryRunner.Page page(TenantId tenant, Principal principal, Query query, int pageSize, Optional<String> cursor) {
+        if (pageSize == 0 || pageSize < -1) {
+            throw new NimbusException(ErrorCode.INVALID_INPUT, "page size must be positive");
+        }
+        int size = query.limit().isPresent() && (pageSize < 0 || query.limit().getAsInt() < pageSize)
+                ? query.limit().getAsInt() : pageSize;
+        TenantEngine t = tenant(tenant);
+        try (TenantEngine.ReadView v = t.read()) {
+            if (size == 0) {
+                return new QueryRunner.Page(List.of(), Optional.empty(), false);
+            }
+            return t.query(v.snapshot(), query, principal, size, cursor, QueryRunner.ReadRecorder.NONE);
+        }
+    }
+
+    /** Which plan the query would run with: the index and range, or a table scan. */
+    public QueryPlan explain(TenantId tenant, Query query) {
+        return QueryPlanner.plan(query, schema(tenant, query.table()));
+    }
+
+    /** Registers a live query; its first result is available before this returns. */
+    public Subscription subscribe(TenantId tenant, Principal principal, Query query, Runnable onUpdate) {
+        return tenant(tenant).hub.subscribe(query, principal, onUpdate);
+    }
+
+    public long appliedSequence(TenantId tenant) {
+        return tenant(tenant).pipeline.watermark().applied();
+    }
+
+    public List<JournalRecord> journal(TenantId tenant, long afterSequence, int limit) {
+        try (TenantEngine.ReadView v = tenant(tenant).read()) {
+            return v.snapshot().readJournal(afterSequence, limit);
+        }
+    }
+
+    // ---- transactions ----------------------------------------------------------------------
+
+    /**
+     * Runs {@code body} as an optimistic transaction, retrying on conflict up to
+     * {@link EngineLimits#occAttemptsMax()} attempts with jittered exponential backoff; then
+     * fails with {@code op.conflict}. Other errors end it at once. {@code body} may run more than
+     * once and must have no effects outside the transaction.
+     */
+    public <T> T transact(TenantId tenant, Principal principal, Function<Transaction, T> body) {
+        TenantEngine t = tenant(tenant);
+        NimbusException last = null;
+        for (int attempt = 1; attempt <= limits.occAttemptsMax(); attempt++) {
+            T result;
+            Transaction tx;
+            try (TenantEngine.ReadView v = t.read()) {
+                ReadSet readSet = new ReadSet();
+                tx = new Transaction(reads(t, v.snapshot(), principal, readSet), readSet, v.sequence());
+                result = body.apply(tx);
+            }
+            if (tx.stagedMutations().isEmpty()) {
+                return result;
+            }
+            List<Operation> ops = tx.stagedMutations().stream().map(m -> (Operation) new Operation.Write(m)).toList();
+            CommitRequest r = new CommitRequest(ops, principal, tx.snapshotSequence(), Optional.of(tx.readSet()),
+                    Optional.empty(), new CompletableFuture<>(), 256L * ops.size());
+            try {
+                t.await(r);
+                return result;
+            } catch (NimbusException e) {
+                if (e.code() != ErrorCode.CONFLICT) {
+                    throw e;
+                }
+                last = e;
+            }
+            backoff(attempt);
+        }
+        throw new NimbusException(ErrorCode.CONFLICT, "the transaction conflicted with other writes "
+                + limits.occAttemptsMax() + " times; retry later", new Value.Obj(Map.of(
+                "attempts", Value.of((long) limits.occAttemptsMax()), "retryability", Value.of("retryable"))),
+                last);
+    }
+
+    private void backoff(int attempt) {
+        long ceiling = Math.min(limits.occMaxBackoffMillis(),
+                limits.occInitialBackoffMillis() << Math.min(20, attempt - 1));
+        if (ceiling <= 0) {
+            return;
+        }
+        long sleep = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+        try {
+            Thread.sleep(sleep);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NimbusException(ErrorCode.CANCELLED, "interrupted while retrying a transaction");
+        }
+    }
+
+    private static Transaction.Reads reads(TenantEngine t, StoreReader snapshot, Principal principal, ReadSet readSet) {
+        return new Transaction.Reads() {
+            @Override
+            public Optional<Document> get(TableName table, DocumentId id) {
+                readSet.document(table, id);
+                Optional<Document> d = snapshot.get(table, id);
+                if (d.isPresent() && !t.readable(snapshot, table, principal).test(d.get())) {
+                    throw new NimbusException(ErrorCode.PERMISSION_DENIED, "the access policy of table " + table
+                            + " does not allow reading this document");
+                }
+                return d;
+            }
+
+            @Override
+            public List<Document> query(Query query) {
+                return t.query(snapshot, query, principal, TenantEngine.limitOf(query), Optional.empty(), readSet)
+                        .documents();
+            }
+
+            @Override
+            public List<Document> order(Query query, List<Document> documents) {
+                return QueryRunner.order(query, QueryPlanner.plan(query, snapshot.schema(query.table())), documents);
+            }
+        };
+    }
+
+    // ---- scheduling and verification -------------------------------------------------------
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Checks index entries against documents and the journal against documents. */
+    public VerifyReport verify(TenantId tenant) {
+        try (TenantEngine.ReadView v = tenant(tenant).read()) {
+            return Verifier.verify(v.snapshot());
+        }
+    }
+
+    /** Stops admitting writes, commits what was admitted, stops workers. Storage stays open. */
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.close();
+        for (TenantEngine t : tenants.values()) {
+            t.close();
+        }
+        tenants.clear();
+    }
+
+    /** Stops as a crash would: in-flight batches are not committed, queued writes are dropped. */
+    public void halt() {
+        closed = true;
+        scheduler.close();
+        for (TenantEngine t : tenants.values()) {
+            t.halt();
+        }
+        tenants.clear();
+    }
+}

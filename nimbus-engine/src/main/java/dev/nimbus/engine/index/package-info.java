@@ -1,0 +1,2 @@
+/** How documents become index keys. */
+package dev.nimbus.engine.index;

@@ -1,0 +1,2 @@
+/** Filter evaluation, query planning and execution over snapshots. */
+package dev.nimbus.engine.query;

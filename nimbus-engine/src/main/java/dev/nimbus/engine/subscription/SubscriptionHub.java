@@ -1,0 +1,183 @@
+package dev.nimbus.engine.subscription;
+
+import dev.nimbus.core.error.ErrorCode;
+import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.core.model.Document;
+import dev.nimbus.core.model.Principal;
+import dev.nimbus.core.model.TenantId;
+import dev.nimbus.core.query.Query;
+import dev.nimbus.core.value.Value;
+import dev.nimbus.engine.commit.CommittedWrite;
+import dev.nimbus.engine.query.FilterEvaluator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A tenant's live queries and its delivery worker. The writer hands over each applied batch
+ * (never blocking: a full hand-over queue coalesces into "everything is dirty"); the worker
+ * marks the subscriptions a write could affect — the changed document matched the query's
+ * filter before or after the write — and re-evaluates each dirty one once on a fresh snapshot,
+ * so overlapping wake-ups coalesce.
+ */
+public final class SubscriptionHub {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHub.class);
+
+    /** Evaluates a query for a principal on a snapshot at or after the applied watermark. */
+    public interface Evaluator {
+        SubscriptionUpdate evaluate(Query query, Principal principal);
+    }
+
+    private final TenantId tenant;
+    private final int subscriptionsMax;
+    private final Evaluator evaluator;
+    private final Map<Long, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final BlockingQueue<List<CommittedWrite>> changes;
+    private final AtomicBoolean overflowed = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Subscription> dirty = new ConcurrentLinkedQueue<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final Thread worker;
+    private volatile boolean running = true;
+
+    public SubscriptionHub(TenantId tenant, int subscriptionsMax, int changeQueueMax, Evaluator evaluator) {
+        this.tenant = tenant;
+        this.subscriptionsMax = subscriptionsMax;
+        this.evaluator = evaluator;
+        this.changes = new ArrayBlockingQueue<>(changeQueueMax);
+        this.worker = Thread.ofPlatform().name("nimbus-delivery-" + tenant).daemon(true).unstarted(this::run);
+        worker.start();
+    }
+
+    /**
+     * Registers a query and delivers its first result before returning. Registration comes
+     * first, so a commit racing with the first evaluation is never missed.
+     */
+    public Subscription subscribe(Query query, Principal principal, Runnable onUpdate) {
+        FilterEvaluator.validate(query.filter());
+        if (subscriptions.size() >= subscriptionsMax) {
+            throw new NimbusException(ErrorCode.RESOURCE_EXHAUSTED, "tenant " + tenant + " has "
+                    + subscriptionsMax + " live subscriptions", Map.of("limit", Value.of((long) subscriptionsMax)));
+        }
+        Subscription s = new Subscription(ids.incrementAndGet(), query, principal, onUpdate, this);
+        subscriptions.put(s.id, s);
+        try {
+            s.offer(evaluator.evaluate(query, principal));
+        } catch (RuntimeException e) {
+            subscriptions.remove(s.id);
+            throw e;
+        }
+        return s;
+    }
+
+    void remove(Subscription s) {
+        subscriptions.remove(s.id);
+    }
+
+    public int size() {
+        return subscriptions.size();
+    }
+
+    /** Called by the writer after a batch is applied. Never blocks. */
+    public void onApplied(List<CommittedWrite> writes) {
+        if (!changes.offer(writes)) {
+            overflowed.set(true);
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                List<CommittedWrite> batch = changes.poll(100, TimeUnit.MILLISECONDS);
+                if (batch != null) {
+                    List<List<CommittedWrite>> more = new ArrayList<>();
+                    more.add(batch);
+                    changes.drainTo(more);
+                    for (List<CommittedWrite> b : more) {
+                        markAffected(b);
+                    }
+                }
+                if (overflowed.getAndSet(false)) {
+                    subscriptions.values().forEach(this::markDirty);
+                }
+                deliverDirty();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("delivery worker of tenant {} failed", tenant, e);
+            }
+        }
+    }
+
+    private void markAffected(List<CommittedWrite> writes) {
+        for (Subscription s : subscriptions.values()) {
+            if (s.dirty.get()) {
+                continue;
+            }
+            for (CommittedWrite w : writes) {
+                if (couldAffect(s.query, w)) {
+                    markDirty(s);
+                    break;
+                }
+            }
+        }
+    }
+
+    private void markDirty(Subscription s) {
+        if (s.dirty.compareAndSet(false, true)) {
+            dirty.add(s);
+        }
+    }
+
+    /** Precise for filters: a document matching neither before nor after cannot change the result. */
+    static boolean couldAffect(Query q, CommittedWrite w) {
+        if (!q.table().equals(w.table())) {
+            return false;
+        }
+        return matches(q, w.before()) || matches(q, w.after());
+    }
+
+    private static boolean matches(Query q, java.util.Optional<Document> d) {
+        return d.isPresent() && FilterEvaluator.matches(q.filter(), d.get().toObject());
+    }
+
+    private void deliverDirty() {
+        Subscription s;
+        while ((s = dirty.poll()) != null) {
+            s.dirty.set(false); // cleared before evaluating: a later write marks it again
+            if (s.isClosed()) {
+                continue;
+            }
+            try {
+                s.offer(evaluator.evaluate(s.query, s.principal));
+            } catch (RuntimeException e) {
+                LOG.warn("re-evaluating a subscription of tenant {} failed: {}", tenant, e.getMessage());
+            }
+        }
+    }
+
+    public void close() {
+        running = false;
+        worker.interrupt();
+        try {
+            worker.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Subscription s : List.copyOf(subscriptions.values())) {
+            s.close();
+        }
+    }
+}
