@@ -118,6 +118,7 @@ public final class CommitPipeline {
         List<CommitRequest> accepted = new ArrayList<>(batch.size());
         List<CommitOutcome> outcomes = new ArrayList<>(batch.size());
         List<CommittedWrite> writes = new ArrayList<>();
+        state.batch.clear();
         try (WriteTransaction tx = store.beginWrite()) {
             MutationApplier applier = new MutationApplier(tx, state, policies, ids);
             for (CommitRequest r : batch) {

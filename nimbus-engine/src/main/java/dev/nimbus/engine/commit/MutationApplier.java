@@ -45,6 +45,9 @@ final class MutationApplier {
     static final class WriterState {
         final Map<TableName, Optional<TableSchema>> schemas = new HashMap<>();
         final RecentWrites recent;
+        // Writes accepted earlier in the current batch: committed before any later request of
+        // the batch, so conflict checks must see them too.
+        final List<CommittedWrite> batch = new ArrayList<>();
         long lastMicros;
 
         WriterState(RecentWrites recent) {
@@ -82,6 +85,14 @@ final class MutationApplier {
     Applied apply(CommitRequest request) {
         if (request.reads().isPresent()) {
             Optional<Long> conflict = state.recent.firstConflict(request.snapshotSequence(), request.reads().get());
+            if (conflict.isEmpty()) {
+                for (CommittedWrite w : state.batch) {
+                    if (request.reads().get().conflictsWith(w)) {
+                        conflict = Optional.of(w.sequence());
+                        break;
+                    }
+                }
+            }
             if (conflict.isPresent()) {
                 throw new NimbusException(ErrorCode.CONFLICT, "a document this transaction read was changed"
                         + " by another commit; retry the transaction", Map.of(
@@ -148,6 +159,7 @@ final class MutationApplier {
         for (CommittedWriteDraft d : perDocument.values()) {
             committed.add(new CommittedWrite(sequence, d.table, d.id, d.before, d.after, d.beforeKeys, d.afterKeys));
         }
+        state.batch.addAll(committed);
         return new Applied(new CommitOutcome(sequence, touched, false), committed);
     }
 
