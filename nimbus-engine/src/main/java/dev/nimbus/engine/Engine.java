@@ -221,6 +221,15 @@ public final class Engine implements AutoCloseable {
      * once and must have no effects outside the transaction.
      */
     public <T> T transact(TenantId tenant, Principal principal, Function<Transaction, T> body) {
+        return transactDetailed(tenant, principal, body).value();
+    }
+
+    /** What a transaction returned and, if it wrote anything, where its commit landed. */
+    public record TransactionResult<T>(T value, Optional<CommitOutcome> commit) {
+    }
+
+    /** {@link #transact} that also reports the commit (sequence, touched ids). */
+    public <T> TransactionResult<T> transactDetailed(TenantId tenant, Principal principal, Function<Transaction, T> body) {
         TenantEngine t = tenant(tenant);
         NimbusException last = null;
         for (int attempt = 1; attempt <= limits.occAttemptsMax(); attempt++) {
@@ -232,14 +241,13 @@ public final class Engine implements AutoCloseable {
                 result = body.apply(tx);
             }
             if (tx.stagedMutations().isEmpty()) {
-                return result;
+                return new TransactionResult<>(result, Optional.empty());
             }
             List<Operation> ops = tx.stagedMutations().stream().map(m -> (Operation) new Operation.Write(m)).toList();
             CommitRequest r = new CommitRequest(ops, principal, tx.snapshotSequence(), Optional.of(tx.readSet()),
                     Optional.empty(), new CompletableFuture<>(), 256L * ops.size());
             try {
-                t.await(r);
-                return result;
+                return new TransactionResult<>(result, Optional.of(t.await(r)));
             } catch (NimbusException e) {
                 if (e.code() != ErrorCode.CONFLICT) {
                     throw e;
