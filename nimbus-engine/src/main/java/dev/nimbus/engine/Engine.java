@@ -178,6 +178,9 @@ public final class Engine implements AutoCloseable {
      * previous page. Pages are stable: each row appears once even when writes happen between pages.
      */
     public QueryRunner.Page page(TenantId tenant, Principal principal, Query query, int pageSize, Optional<String> cursor) {
+        if (query.limit().isPresent() && query.limit().getAsInt() == 0) {
+            return new QueryRunner.Page(List.of(), Optional.empty(), false);
+        }
         if (pageSize == 0 || pageSize < -1) {
             throw new NimbusException(ErrorCode.INVALID_INPUT, "page size must be positive");
         }

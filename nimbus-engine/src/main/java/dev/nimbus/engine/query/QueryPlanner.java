@@ -63,13 +63,15 @@ public final class QueryPlanner {
         return new QueryPlan.TableScan(descending, order.isEmpty() || byId);
     }
 
-    /** The order without a trailing {@code _id} ascending, which is the implicit tie-break. */
+    /**
+     * The order without a trailing {@code _id} in the first key's direction: that is the
+     * implicit tie-break, which an index scan in that direction yields anyway.
+     */
     static List<Query.SortKey> significantOrder(List<Query.SortKey> order) {
         List<Query.SortKey> out = new ArrayList<>(order);
-        if (!out.isEmpty()) {
+        if (out.size() > 1) {
             Query.SortKey last = out.get(out.size() - 1);
-            if (last.path().equals(FieldPath.of(Document.ID)) && last.direction() == Query.Direction.ASC
-                    && out.size() > 1) {
+            if (last.path().equals(FieldPath.of(Document.ID)) && last.direction() == out.get(0).direction()) {
                 out.remove(out.size() - 1);
             }
         }

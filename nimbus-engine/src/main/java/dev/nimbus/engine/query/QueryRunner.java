@@ -81,7 +81,9 @@ public final class QueryRunner {
             Optional<IndexPosition> position = Optional.empty();
             if (cursor.isPresent() && query.order().isEmpty()) {
                 // Effective order is the index order: the cursor is an index position.
-                position = Optional.of(new IndexPosition(IndexKeys.tuple(cursor.get().sortValues), cursor.get().id));
+                // The sort values end with the id tie-break; the index key is the fields before it.
+                List<Optional<Value>> keyValues = cursor.get().sortValues.subList(0, ir.fields().size());
+                position = Optional.of(new IndexPosition(IndexKeys.tuple(keyValues), cursor.get().id));
             }
             while (true) {
                 List<IndexHit> hits = reader.scanIndex(query.table(), ir.index(),
