@@ -1,0 +1,202 @@
+package dev.nimbus.bench;
+
+import dev.nimbus.core.model.Document;
+import dev.nimbus.core.model.Mutation;
+import dev.nimbus.core.model.Principal;
+import dev.nimbus.core.model.TenantId;
+import dev.nimbus.engine.Engine;
+import dev.nimbus.engine.EngineLimits;
+import dev.nimbus.storage.JournalRecord;
+import dev.nimbus.storage.TenantStore;
+import dev.nimbus.storage.WriteTransaction;
+import dev.nimbus.storage.sqlite.SqliteStorageProvider;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Durable single-document inserts through {@link Engine} with many concurrent callers (each
+ * waits for its acknowledgement before the next insert), measured in the same run against:
+ * <ul>
+ *   <li><b>(a) one storage transaction per write</b>: the same callers, each insert its own
+ *       {@link WriteTransaction} on the SQLite provider (what a server without group commit
+ *       does: one fsync per write);</li>
+ *   <li><b>(b) plain batched JDBC</b>: one thread inserting the same rows (document + journal,
+ *       pre-encoded outside the clock) 512 per transaction with the same pragmas: the ceiling of
+ *       this disk and SQLite.</li>
+ * </ul>
+ * Goals (issue F2): engine ≥ 15× (a) and ≥ 50 % of (b). Each side runs on fresh files for
+ * {@code duration} (bounded also by a count); sides alternate over {@code rounds} and the median
+ * is reported. Arguments as {@code --name=value}: {@code duration} (5s), {@code rounds} (3),
+ * {@code callers} (64), {@code output} (nimbus-bench/target/engine-insert.md).
+ */
+public final class EngineInsertBench {
+    static final int JDBC_BATCH = 512;
+    static final long MAX_OPERATIONS = 5_000_000;
+
+    public record Result(double engine, double perWrite, double batchedJdbc, int callers, String markdown) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Duration duration = Duration.ofSeconds(5);
+        int rounds = 3;
+        int callers = 64;
+        Path output = CommitThroughputBench.Settings.moduleTarget().resolve("engine-insert.md");
+        for (String a : args) {
+            String[] kv = a.replaceFirst("^--", "").split("=", 2);
+            switch (kv[0]) {
+                case "duration" -> duration = CommitThroughputBench.Settings.parseDuration(kv[1]);
+                case "rounds" -> rounds = Integer.parseInt(kv[1]);
+                case "callers" -> callers = Integer.parseInt(kv[1]);
+                case "output" -> output = Path.of(kv[1]);
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        Result r = run(duration, rounds, callers);
+        Files.writeString(output, r.markdown());
+        System.out.println(r.markdown());
+    }
+
+    public static Result run(Duration duration, int rounds, int callers) throws Exception {
+        Path root = Files.createTempDirectory(CommitThroughputBench.Settings.moduleTarget(), "engine-insert-");
+        List<Double> engine = new ArrayList<>();
+        List<Double> perWrite = new ArrayList<>();
+        List<Double> jdbc = new ArrayList<>();
+        try {
+            for (int round = 0; round < rounds; round++) {
+                engine.add(engineSide(root.resolve("engine-" + round), duration, callers));
+                perWrite.add(perWriteSide(root.resolve("per-write-" + round), duration, callers));
+                jdbc.add(batchedJdbcSide(root.resolve("jdbc-" + round), duration));
+            }
+        } finally {
+            deleteTree(root);
+        }
+        double e = median(engine);
+        double a = median(perWrite);
+        double b = median(jdbc);
+        String md = String.format(Locale.ROOT, """
+                ### Durable inserts: Engine with %d concurrent callers vs one transaction per write vs batched JDBC (inserts/s)
+
+                | side | median | rounds | ratio | goal |
+                |---|---:|---|---:|---|
+                | Engine, %d callers, group commit | %,.0f | %s | — | — |
+                | (a) one storage transaction per write, %d callers | %,.0f | %s | engine / (a) = **%.1f×** | ≥ 15× |
+                | (b) plain batched JDBC, 1 thread, %d rows per transaction | %,.0f | %s | engine / (b) = **%.2f** | ≥ 0.50 |
+
+                Median of %d round(s) of %d s per side; sides alternate within a round; fresh files each time.
+                %d CPUs, %s %s, %s.
+                """, callers, callers, e, list(engine), callers, a, list(perWrite), e / a, JDBC_BATCH, b, list(jdbc), e / b,
+                rounds, duration.toSeconds(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+                System.getProperty("os.arch"), System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.version"));
+        return new Result(e, a, b, callers, md);
+    }
+
+    private static double engineSide(Path dir, Duration duration, int callers) throws Exception {
+        TenantId tenant = TenantId.of("bench");
+        try (SqliteStorageProvider storage = new SqliteStorageProvider(dir);
+             Engine engine = new Engine(storage, EngineLimits.DEFAULTS)) {
+            engine.createTenant(tenant);
+            return callers(callers, duration, factory -> {
+                Document d = factory.next();
+                engine.mutate(tenant, Principal.ADMIN, new Mutation.Insert(CommitThroughputBench.TABLE, Optional.empty(), d.fields()));
+            });
+        }
+    }
+
+    private static double perWriteSide(Path dir, Duration duration, int callers) throws Exception {
+        try (SqliteStorageProvider storage = new SqliteStorageProvider(dir)) {
+            TenantStore store = storage.create(TenantId.of("bench"));
+            return callers(callers, duration, factory -> {
+                Document d = factory.next();
+                try (WriteTransaction tx = store.beginWrite()) {
+                    tx.ensureTable(CommitThroughputBench.TABLE);
+                    tx.putDocument(CommitThroughputBench.TABLE, d);
+                    tx.appendJournal(CommitThroughputBench.journalRecord(tx.lastSequence() + 1, d));
+                    tx.commit();
+                }
+            });
+        }
+    }
+
+    private static double batchedJdbcSide(Path dir, Duration duration) throws Exception {
+        Files.createDirectories(dir);
+        CommitThroughputBench.DocumentFactory factory = new CommitThroughputBench.DocumentFactory();
+        try (CommitThroughputBench.Baseline baseline = CommitThroughputBench.Baseline.open(dir.resolve("bench.sqlite3"))) {
+            long rows = 0;
+            long timed = 0;
+            long deadline = System.nanoTime() + duration.toNanos();
+            while (System.nanoTime() < deadline && rows < MAX_OPERATIONS) {
+                CommitThroughputBench.Encoded e = CommitThroughputBench.Encoded.of(factory.next(JDBC_BATCH), rows);
+                long start = System.nanoTime();
+                baseline.transaction(e);
+                long spent = System.nanoTime() - start;
+                timed += spent;
+                rows += JDBC_BATCH;
+            }
+            return rows * 1e9 / timed;
+        }
+    }
+
+    interface Insert {
+        void run(CommitThroughputBench.DocumentFactory factory) throws Exception;
+    }
+
+    /** {@code callers} threads inserting until the deadline (or the count bound); inserts per second. */
+    private static double callers(int callers, Duration duration, Insert insert) throws Exception {
+        AtomicLong done = new AtomicLong();
+        long start = System.nanoTime();
+        long deadline = start + duration.toNanos();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < callers; i++) {
+            CommitThroughputBench.DocumentFactory factory = new CommitThroughputBench.DocumentFactory();
+            Thread t = Thread.ofPlatform().start(() -> {
+                try {
+                    while (System.nanoTime() < deadline && done.get() < MAX_OPERATIONS) {
+                        insert.run(factory);
+                        done.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        long elapsed = System.nanoTime() - start;
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a caller failed", failures.get(0));
+        }
+        return done.get() * 1e9 / elapsed;
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static String list(List<Double> xs) {
+        return String.join(", ", xs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList());
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
