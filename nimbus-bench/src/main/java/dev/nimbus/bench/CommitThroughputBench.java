@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  * of the same bytes into a file with the same pragmas and schema.
  *
  * <p>One <b>mutation</b> is what the engine does per insert: in one {@link WriteTransaction}
- * (with {@code ensureTable} once per transaction) a {@code putDocument} and an
+ * (with {@code ensureTable} once per transaction) an {@code insertDocument} and an
  * {@code appendJournal} of a one-write {@link JournalRecord}; the transaction commits once. The
  * <b>baseline</b> opens its own file with the settings of {@code SqliteConnection.open} and the
  * DDL of {@code SqliteSchema.CREATE} and, per mutation, inserts the document row and the journal
@@ -278,7 +278,7 @@ public final class CommitThroughputBench {
             tx.ensureTable(TABLE);
             long seq = tx.lastSequence();
             for (Document d : docs) {
-                tx.putDocument(TABLE, d);
+                tx.insertDocument(TABLE, d);
                 tx.appendJournal(journalRecord(++seq, d));
             }
             tx.commit();
@@ -298,7 +298,7 @@ public final class CommitThroughputBench {
             phases[1] += t2 - t1;
             for (Document d : docs) {
                 long a = System.nanoTime();
-                tx.putDocument(TABLE, d);
+                tx.insertDocument(TABLE, d);
                 long b = System.nanoTime();
                 tx.appendJournal(journalRecord(++seq, d));
                 long c = System.nanoTime();
@@ -438,6 +438,7 @@ public final class CommitThroughputBench {
             config.setBusyTimeout((int) SqliteOptions.DEFAULTS.lockWaitMillis());
             config.setTempStore(SQLiteConfig.TempStore.MEMORY);
             config.enforceForeignKeys(false);
+            config.setGetGeneratedKeys(false);
             Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
             c.setAutoCommit(true);
             return c;
@@ -793,7 +794,7 @@ public final class CommitThroughputBench {
     /**
      * Per-call times of one extra measurement per side (diagnostic; the clock reads add a little).
      * Phases, provider / baseline: begin = {@code beginWrite} / {@code BEGIN IMMEDIATE};
-     * {@code ensureTable} / none; document = {@code putDocument} / document {@code INSERT};
+     * {@code ensureTable} / none; document = {@code insertDocument} / document {@code INSERT};
      * journal = building the record and {@code appendJournal} / journal {@code INSERT};
      * commit = {@code commit} / {@code COMMIT}.
      */
@@ -858,7 +859,7 @@ public final class CommitThroughputBench {
                     phaseRow(out, b.batchSize(), "provider", b.provider(), b.providerPhases(), false);
                     phaseRow(out, b.batchSize(), "baseline", b.baseline(), b.baselinePhases(), true);
                 }
-                out.append("\nbegin = beginWrite / BEGIN IMMEDIATE; document = putDocument / document INSERT;"
+                out.append("\nbegin = beginWrite / BEGIN IMMEDIATE; document = insertDocument / document INSERT;"
                         + " journal = building the record + appendJournal / journal INSERT; commit = commit /"
                         + " COMMIT. Per mutation: the per-transaction phases are divided by the batch size.\n");
             }

@@ -119,7 +119,7 @@ public final class EngineInsertBench {
                 Document d = factory.next();
                 try (WriteTransaction tx = store.beginWrite()) {
                     tx.ensureTable(CommitThroughputBench.TABLE);
-                    tx.putDocument(CommitThroughputBench.TABLE, d);
+                    tx.insertDocument(CommitThroughputBench.TABLE, d);
                     tx.appendJournal(CommitThroughputBench.journalRecord(tx.lastSequence() + 1, d));
                     tx.commit();
                 }

@@ -22,6 +22,15 @@ public interface WriteTransaction extends StoreReader, AutoCloseable {
     /** Inserts or replaces the document; its table must be in the catalog. */
     void putDocument(TableName table, Document document);
 
+    /**
+     * Inserts a document the caller knows is new (the engine checked, or generated its id).
+     * Providers may make this cheaper than {@link #putDocument}; writing an id that exists is a
+     * storage error that spoils the transaction.
+     */
+    default void insertDocument(TableName table, Document document) {
+        putDocument(table, document);
+    }
+
     /** Removes the document if present; returns whether it was. */
     boolean deleteDocument(TableName table, DocumentId id);
 

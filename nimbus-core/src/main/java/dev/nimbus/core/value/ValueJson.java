@@ -61,7 +61,7 @@ public final class ValueJson {
     }
 
     public static String write(Value value) {
-        StringWriter out = new StringWriter();
+        StringWriter out = new StringWriter(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             write(g, value);
         } catch (IOException e) {
@@ -126,7 +126,13 @@ public final class ValueJson {
                 g.writeEndArray();
             }
             case Value.Obj o -> {
-                boolean escape = o.fields().keySet().stream().anyMatch(k -> k.startsWith("$"));
+                boolean escape = false;
+                for (String k : o.fields().keySet()) {
+                    if (!k.isEmpty() && k.charAt(0) == '$') {
+                        escape = true;
+                        break;
+                    }
+                }
                 if (escape) {
                     g.writeStartObject();
                     g.writeFieldName("$object");

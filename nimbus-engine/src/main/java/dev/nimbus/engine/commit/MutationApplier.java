@@ -269,7 +269,11 @@ final class MutationApplier {
         void writeTo(WriteTransaction tx) {
             if (after.isPresent()) {
                 tx.ensureTable(table);
-                tx.putDocument(table, after.get());
+                if (before.isEmpty()) {
+                    tx.insertDocument(table, after.get()); // checked absent, or a fresh generated id
+                } else {
+                    tx.putDocument(table, after.get());
+                }
             } else if (before.isPresent()) {
                 tx.deleteDocument(table, id);
             }

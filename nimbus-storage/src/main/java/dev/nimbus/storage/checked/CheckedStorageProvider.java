@@ -225,6 +225,11 @@ public final class CheckedStorageProvider implements StorageProvider {
         }
 
         @Override
+        public void insertDocument(TableName table, Document document) {
+            tx.insertDocument(table, document);
+        }
+
+        @Override
         public boolean deleteDocument(TableName table, DocumentId id) {
             return tx.deleteDocument(table, id);
         }

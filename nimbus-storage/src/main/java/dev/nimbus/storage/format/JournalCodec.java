@@ -42,7 +42,7 @@ public final class JournalCodec {
      * that just encoded a document for its row does not encode it again.
      */
     public static Encoded encode(JournalRecord record, Function<Document, String> bodies) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = ValueJson.factory().createGenerator(out)) {
             g.writeStartObject();
             g.writeNumberField("version", JournalRecord.VERSION);
@@ -117,12 +117,17 @@ public final class JournalCodec {
         }
     }
 
-    public static byte[] sha256(byte[] bytes) {
+    // MessageDigest.getInstance looks up providers on every call; one digest per thread is reused.
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    });
+
+    public static byte[] sha256(byte[] bytes) {
+        return SHA256.get().digest(bytes); // digest() resets it for the next use
     }
 
     private static NimbusException corrupt(String message) {

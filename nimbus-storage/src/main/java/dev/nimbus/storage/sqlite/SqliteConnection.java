@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,10 +25,13 @@ final class SqliteConnection implements AutoCloseable {
         config.setBusyTimeout((int) busyTimeoutMillis);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         config.enforceForeignKeys(false);
+        // Nothing reads generated keys; by default the driver runs last_insert_rowid() after
+        // every INSERT.
+        config.setGetGeneratedKeys(false);
         Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
         c.setAutoCommit(true); // transactions are explicit: BEGIN IMMEDIATE / BEGIN ... COMMIT
         if (readOnly) {
-            try (Statement s = c.createStatement()) {
+            try (var s = c.createStatement()) {
                 s.execute("PRAGMA query_only = ON");
             }
         }
@@ -45,10 +47,9 @@ final class SqliteConnection implements AutoCloseable {
         return ps;
     }
 
+    /** Runs a statement without results (BEGIN, COMMIT, DDL), prepared once per connection. */
     void execute(String sql) throws SQLException {
-        try (Statement s = connection.createStatement()) {
-            s.execute(sql);
-        }
+        prepare(sql).execute();
     }
 
     @Override

@@ -30,6 +30,18 @@ final class SqliteTenantDatabase {
     private final List<SqliteConnection> allReaders = new ArrayList<>();
     private final Semaphore readerPermits;
 
+    /**
+     * What the writer knows of committed state (journal head, tables in the catalog), so a write
+     * transaction need not ask SQLite again. Read and updated only by the holder of the writer
+     * permit; only this process writes the file (the data dir is locked).
+     */
+    static final class WriterCache {
+        long lastSequence = -1;
+        java.util.Set<String> tables = new java.util.HashSet<>();
+    }
+
+    private final WriterCache writerCache = new WriterCache();
+
     // Guarded by the provider's lock.
     int users;
     long lastUsedNanos = System.nanoTime();
@@ -115,7 +127,7 @@ final class SqliteTenantDatabase {
             Thread.currentThread().interrupt();
             throw new NimbusException(ErrorCode.CANCELLED, "interrupted while waiting for the writer");
         }
-        return new SqliteWriteTransaction(writer, () -> {
+        return new SqliteWriteTransaction(writer, writerCache, () -> {
             writerPermit.release();
             release.run();
         });

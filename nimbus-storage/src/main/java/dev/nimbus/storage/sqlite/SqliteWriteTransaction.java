@@ -27,15 +27,18 @@ import java.util.Set;
  */
 final class SqliteWriteTransaction extends SqliteReads implements WriteTransaction {
     private final Runnable onFinish;
-    private final Set<String> knownTables = new HashSet<>();
+    private final SqliteTenantDatabase.WriterCache cache;
+    private final Set<String> knownTables;
     // Bodies encoded for document rows in this transaction, reused for journal records.
     private final Map<Document, String> encodedBodies = new IdentityHashMap<>();
     private long lastSequence;
     private boolean finished;
 
-    SqliteWriteTransaction(SqliteConnection writer, Runnable onFinish) {
+    SqliteWriteTransaction(SqliteConnection writer, SqliteTenantDatabase.WriterCache cache, Runnable onFinish) {
         super(writer);
         this.onFinish = onFinish;
+        this.cache = cache;
+        this.knownTables = new HashSet<>(cache.tables);
         try {
             writer.execute("BEGIN IMMEDIATE");
         } catch (SQLException e) {
@@ -43,7 +46,7 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
             throw SqliteErrors.map("starting a write transaction", e);
         }
         try {
-            this.lastSequence = super.lastSequence();
+            this.lastSequence = cache.lastSequence >= 0 ? cache.lastSequence : super.lastSequence();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -115,13 +118,24 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
 
     @Override
     public void putDocument(TableName table, Document document) {
+        writeDocument(table, document,
+                "INSERT INTO nimbus_documents (tbl, id, created, updated, data_json) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (tbl, id) DO UPDATE SET created = excluded.created,"
+                + " updated = excluded.updated, data_json = excluded.data_json");
+    }
+
+    /** A plain INSERT: cheaper than the upsert of {@link #putDocument} for documents known to be new. */
+    @Override
+    public void insertDocument(TableName table, Document document) {
+        writeDocument(table, document,
+                "INSERT INTO nimbus_documents (tbl, id, created, updated, data_json) VALUES (?, ?, ?, ?, ?)");
+    }
+
+    private void writeDocument(TableName table, Document document, String sql) {
         write("writing a document", () -> {
             requireTable(table);
             String body = DocumentCodec.encodeBody(document.fields());
-            PreparedStatement ps = conn.prepare(
-                    "INSERT INTO nimbus_documents (tbl, id, created, updated, data_json) VALUES (?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (tbl, id) DO UPDATE SET created = excluded.created,"
-                    + " updated = excluded.updated, data_json = excluded.data_json");
+            PreparedStatement ps = conn.prepare(sql);
             ps.setString(1, table.value());
             ps.setString(2, document.id().value());
             ps.setLong(3, document.creationTimeMicros());
@@ -252,6 +266,8 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
         }
         finished = true;
         encodedBodies.clear();
+        cache.lastSequence = lastSequence;
+        cache.tables = knownTables;
         onFinish.run();
     }
 

@@ -112,7 +112,7 @@ public abstract class StorageConformanceKit {
             long seq = tx.lastSequence();
             for (Value v : values) {
                 Document d = doc(Map.of("v", v));
-                tx.putDocument(T, d);
+                tx.insertDocument(T, d);
                 tx.putIndexEntry(T, IDX, KeyCodec.encodeTuple(List.of(v)), d.id());
                 tx.appendJournal(record(++seq, T, d));
                 out.add(d);
