@@ -205,6 +205,11 @@ public final class Engine implements AutoCloseable {
         return tenant(tenant).hub.subscribe(query, principal, onUpdate);
     }
 
+    /** Commit counters of a tenant's mutation path (batches, requests, shed, queued). */
+    public dev.nimbus.engine.commit.CommitPipeline.Stats commitStats(TenantId tenant) {
+        return tenant(tenant).pipeline.stats();
+    }
+
     public long appliedSequence(TenantId tenant) {
         return tenant(tenant).pipeline.watermark().applied();
     }

@@ -42,6 +42,23 @@ public final class CommitPipeline {
     private final Thread writer;
     private volatile boolean running = true;
     private volatile boolean halted;
+    private final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder shed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder applyNanos = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder commitNanos = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * Counters of the mutation path since start, for metrics: committed batches and requests,
+     * requests shed by admission, requests waiting now, and the writer's time spent applying
+     * requests to the transaction versus committing it (fsync).
+     */
+    public record Stats(long batches, long requests, long shed, int queued, long applyNanos, long commitNanos) {
+    }
+
+    public Stats stats() {
+        return new Stats(batches.sum(), requests.sum(), shed.sum(), queue.size(), applyNanos.sum(), commitNanos.sum());
+    }
 
     public CommitPipeline(TenantId tenant, TenantStore store, EngineLimits limits, PolicyCache policies,
                           long lastSequence, Consumer<List<CommittedWrite>> onApplied) {
@@ -72,6 +89,7 @@ public final class CommitPipeline {
             return;
         }
         if (!queue.offer(request)) {
+            shed.increment();
             request.done().completeExceptionally(new NimbusException(ErrorCode.OVERLOADED,
                     "tenant " + tenant + " has " + limits.admissionQueueMax() + " writes waiting; retry after a backoff",
                     Map.of("capacity", Value.of((long) limits.admissionQueueMax()),
@@ -119,6 +137,7 @@ public final class CommitPipeline {
         List<CommitOutcome> outcomes = new ArrayList<>(batch.size());
         List<CommittedWrite> writes = new ArrayList<>();
         state.batch.clear();
+        long started = System.nanoTime();
         try (WriteTransaction tx = store.beginWrite()) {
             MutationApplier applier = new MutationApplier(tx, state, policies, ids);
             for (CommitRequest r : batch) {
@@ -140,7 +159,12 @@ public final class CommitPipeline {
                 return;
             }
             if (!accepted.isEmpty()) {
+                long committing = System.nanoTime();
+                applyNanos.add(committing - started);
                 tx.commit();
+                commitNanos.add(System.nanoTime() - committing);
+                batches.increment();
+                requests.add(accepted.size());
             }
         } catch (RuntimeException e) {
             state.schemas.clear(); // the cache may hold schemas of the rolled-back batch

@@ -30,7 +30,7 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
     private final SqliteTenantDatabase.WriterCache cache;
     private final Set<String> knownTables;
     // Bodies encoded for document rows in this transaction, reused for journal records.
-    private final Map<Document, String> encodedBodies = new IdentityHashMap<>();
+    private final Map<Document, String> encodedBodies = new IdentityHashMap<>(1024);
     private long lastSequence;
     private boolean finished;
 
@@ -58,6 +58,14 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
     }
 
     private void write(String what, Write body) {
+        buffer(what, () -> {
+            flushPending();
+            body.run();
+        });
+    }
+
+    /** Like {@link #write} but for calls that only add to the pending multi-row inserts. */
+    private void buffer(String what, Write body) {
         if (finished) {
             throw new IllegalStateException("the write transaction is finished");
         }
@@ -124,11 +132,90 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
                 + " updated = excluded.updated, data_json = excluded.data_json");
     }
 
-    /** A plain INSERT: cheaper than the upsert of {@link #putDocument} for documents known to be new. */
+    /**
+     * A plain INSERT, cheaper than the upsert of {@link #putDocument}, and buffered: consecutive
+     * inserts go to SQLite as multi-row statements (one JNI round trip per chunk instead of per
+     * row). Any other call, read or write, flushes the buffer first, so reads see these rows.
+     */
     @Override
     public void insertDocument(TableName table, Document document) {
-        writeDocument(table, document,
-                "INSERT INTO nimbus_documents (tbl, id, created, updated, data_json) VALUES (?, ?, ?, ?, ?)");
+        buffer("writing a document", () -> {
+            requireTable(table);
+            String body = DocumentCodec.encodeBody(document.fields());
+            pendingDocuments.add(new Object[] {table.value(), document.id().value(),
+                document.creationTimeMicros(), document.updateTimeMicros(), body});
+            encodedBodies.put(document, body);
+        });
+    }
+
+    private static final int ROWS_PER_STATEMENT_MAX = 64;
+    private final java.util.List<Object[]> pendingDocuments = new java.util.ArrayList<>();
+    private final java.util.List<Object[]> pendingJournal = new java.util.ArrayList<>();
+
+    /** Writes buffered document and journal rows with multi-row INSERTs. */
+    private void flushPending() throws SQLException {
+        flushRows(pendingDocuments, "INSERT INTO nimbus_documents (tbl, id, created, updated, data_json) VALUES ",
+                "(?, ?, ?, ?, ?)");
+        flushRows(pendingJournal, "INSERT INTO nimbus_journal (seq, ts, record, sha256) VALUES ", "(?, ?, ?, ?)");
+    }
+
+    private void flushRows(java.util.List<Object[]> rows, String head, String tuple) throws SQLException {
+        int at = 0;
+        while (at < rows.size()) {
+            int n = Math.min(ROWS_PER_STATEMENT_MAX, rows.size() - at);
+            StringBuilder sql = new StringBuilder(head);
+            for (int i = 0; i < n; i++) {
+                sql.append(i == 0 ? "" : ", ").append(tuple);
+            }
+            PreparedStatement ps = conn.prepare(sql.toString());
+            int p = 1;
+            for (int i = 0; i < n; i++) {
+                for (Object v : rows.get(at + i)) {
+                    switch (v) {
+                        case String str -> ps.setString(p++, str);
+                        case Long l -> ps.setLong(p++, l);
+                        case byte[] b -> ps.setBytes(p++, b);
+                        default -> throw new IllegalStateException("unexpected column value");
+                    }
+                }
+            }
+            ps.executeUpdate();
+            at += n;
+        }
+        rows.clear();
+    }
+
+    // Reads inside the transaction see the buffered rows.
+
+    @Override
+    public java.util.Optional<Document> get(TableName table, DocumentId id) {
+        flushForRead();
+        return super.get(table, id);
+    }
+
+    @Override
+    public java.util.List<Document> scanDocuments(TableName table, dev.nimbus.storage.DocumentScan scan) {
+        flushForRead();
+        return super.scanDocuments(table, scan);
+    }
+
+    @Override
+    public java.util.List<dev.nimbus.storage.IndexHit> scanIndex(TableName table, String index,
+                                                                dev.nimbus.storage.IndexScan scan) {
+        flushForRead();
+        return super.scanIndex(table, index, scan);
+    }
+
+    @Override
+    public java.util.List<JournalRecord> readJournal(long afterSequence, int limit) {
+        flushForRead();
+        return super.readJournal(afterSequence, limit);
+    }
+
+    private void flushForRead() {
+        if (!pendingDocuments.isEmpty() || !pendingJournal.isEmpty()) {
+            write("writing buffered rows", () -> { });
+        }
     }
 
     private void writeDocument(TableName table, Document document, String sql) {
@@ -232,7 +319,7 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
 
     @Override
     public void appendJournal(JournalRecord record) {
-        write("appending to the journal", () -> {
+        buffer("appending to the journal", () -> {
             if (record.sequence() != lastSequence + 1) {
                 throw new NimbusException(ErrorCode.INTERNAL, "journal sequence " + record.sequence()
                         + " does not follow " + lastSequence);
@@ -242,13 +329,8 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
                         String body = encodedBodies.get(d);
                         return body != null ? body : DocumentCodec.encodeBody(d.fields());
                     });
-            PreparedStatement ps = conn.prepare(
-                    "INSERT INTO nimbus_journal (seq, ts, record, sha256) VALUES (?, ?, ?, ?)");
-            ps.setLong(1, record.sequence());
-            ps.setLong(2, record.timestampMicros());
-            ps.setBytes(3, encoded.bytes());
-            ps.setBytes(4, encoded.sha256());
-            ps.executeUpdate();
+            pendingJournal.add(new Object[] {record.sequence(), record.timestampMicros(), encoded.bytes(),
+                encoded.sha256()});
             lastSequence = record.sequence();
         });
     }
@@ -259,6 +341,7 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
             throw new IllegalStateException("the write transaction is finished");
         }
         try {
+            flushPending();
             conn.execute("COMMIT");
         } catch (SQLException e) {
             close();
@@ -278,6 +361,8 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
         }
         finished = true;
         encodedBodies.clear();
+        pendingDocuments.clear();
+        pendingJournal.clear();
         try {
             conn.execute("ROLLBACK");
         } catch (SQLException ignored) {
