@@ -40,6 +40,8 @@ public final class CommitPipeline {
     private final MutationApplier.WriterState state;
     private final Consumer<List<CommittedWrite>> onApplied;
     private final Thread writer;
+    // Completing futures wakes the callers' threads; doing it here keeps that off the writer.
+    private final java.util.concurrent.ExecutorService acknowledger;
     private volatile boolean running = true;
     private volatile boolean halted;
     private final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
@@ -71,6 +73,8 @@ public final class CommitPipeline {
         this.state = new MutationApplier.WriterState(new RecentWrites(limits.recentWritesMax(), lastSequence));
         this.onApplied = onApplied;
         this.writer = Thread.ofPlatform().name("nimbus-writer-" + tenant).daemon(true).unstarted(this::run);
+        this.acknowledger = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> Thread.ofPlatform().name("nimbus-ack-" + tenant).daemon(true).unstarted(r));
         writer.start();
     }
 
@@ -175,9 +179,13 @@ public final class CommitPipeline {
         long last = outcomes.stream().mapToLong(CommitOutcome::sequence).max().orElse(watermark.applied());
         state.recent.addAll(writes);
         watermark.advance(last);
-        for (int i = 0; i < accepted.size(); i++) {
-            accepted.get(i).done().complete(outcomes.get(i));
-        }
+        List<CommitRequest> acknowledged = List.copyOf(accepted);
+        List<CommitOutcome> results = List.copyOf(outcomes);
+        acknowledger.execute(() -> {
+            for (int i = 0; i < acknowledged.size(); i++) {
+                acknowledged.get(i).done().complete(results.get(i));
+            }
+        });
         if (!writes.isEmpty()) {
             onApplied.accept(writes);
         }
@@ -207,6 +215,16 @@ public final class CommitPipeline {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        stopAcknowledger();
+    }
+
+    private void stopAcknowledger() {
+        acknowledger.shutdown();
+        try {
+            acknowledger.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops at once as a crash would: the current batch is not committed, queued requests are dropped. */
@@ -222,5 +240,6 @@ public final class CommitPipeline {
         List<CommitRequest> dropped = new ArrayList<>();
         queue.drainTo(dropped);
         fail(dropped, new NimbusException(ErrorCode.UNAVAILABLE, "the engine stopped"));
+        stopAcknowledger();
     }
 }
