@@ -76,6 +76,9 @@ public abstract class StorageConformanceKit {
 
     @AfterEach
     void closeProvider() {
+        if (provider == null) {
+            return; // newProvider failed or was skipped
+        }
         try {
             for (TenantId t : created) {
                 if (provider.exists(t)) {
