@@ -1,0 +1,2 @@
+/** Storage places for tests of higher layers, on every provider. */
+package dev.nimbus.storage.testing;
