@@ -5,7 +5,7 @@ import dev.nimbus.core.model.TableName;
 import dev.nimbus.core.model.TenantId;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.storage.StorageProvider;
-import dev.nimbus.storage.sqlite.SqliteStorageProvider;
+import dev.nimbus.storage.testing.TestStorage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,10 +14,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A real engine over a real SQLite provider in a temp dir, with one tenant. */
+/**
+ * A real engine over a real storage provider (SQLite in a temp dir by default; parameterized
+ * tests also run on PostgreSQL and MySQL), with one tenant.
+ */
 abstract class EngineFixture {
     @TempDir
     Path dir;
+    TestStorage place;
     StorageProvider storage;
     Engine engine;
     final TenantId tenant = TenantId.of("acme");
@@ -28,20 +32,32 @@ abstract class EngineFixture {
         return EngineLimits.DEFAULTS;
     }
 
+    /** Which provider the engine runs on; parameterized tests override this. */
+    TestStorage.Kind kind() {
+        return TestStorage.Kind.SQLITE;
+    }
+
     @BeforeEach
     void start() {
-        storage = new SqliteStorageProvider(dir);
+        place = TestStorage.of(kind(), dir);
+        storage = place.open();
         engine = new Engine(storage, limits());
         engine.createTenant(tenant);
     }
 
     @AfterEach
     void stop() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (storage != null) {
-            storage.close();
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+            if (storage != null) {
+                storage.close();
+            }
+        } finally {
+            if (place != null) {
+                place.close();
+            }
         }
     }
 
@@ -49,7 +65,7 @@ abstract class EngineFixture {
     void restart() {
         engine.close();
         storage.close();
-        storage = new SqliteStorageProvider(dir);
+        storage = place.open();
         engine = new Engine(storage, limits());
     }
 

@@ -11,7 +11,11 @@ import dev.nimbus.core.schema.TableSchema;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.engine.commit.CommitOutcome;
 import dev.nimbus.engine.query.FilterEvaluator;
+import dev.nimbus.storage.testing.TestStorage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,7 +43,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * transaction must have read what the model holds at its commit point: serializability); then the
  * final documents, random query results and {@code verify} must agree with the model.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(TestStorage.Kind.class)
 class EngineModelPropertyTest extends EngineFixture {
+    @Parameter
+    TestStorage.Kind provider;
+
+    @Override
+    TestStorage.Kind kind() {
+        return provider;
+    }
+
     private static final int KEYS = 24;
     private static final int WORKERS = 4;
     private static final int OPS_PER_WORKER = 120;

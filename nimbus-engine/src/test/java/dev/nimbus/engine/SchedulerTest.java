@@ -9,7 +9,6 @@ import dev.nimbus.core.model.TableName;
 import dev.nimbus.core.query.Query;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.engine.scheduler.ScheduledJob;
-import dev.nimbus.storage.sqlite.SqliteStorageProvider;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -98,7 +97,7 @@ class SchedulerTest extends EngineFixture {
         engine.halt(); // kill: no draining, in-flight batches are not committed
         storage.close();
 
-        storage = new SqliteStorageProvider(dir);
+        storage = place.open();
         engine = new Engine(storage, limits());
         waitUntil(() -> engine.scheduler().pendingJobs(tenant).isEmpty(), 30_000);
         assertThat(engine.scheduler().pendingJobs(tenant)).isEmpty();

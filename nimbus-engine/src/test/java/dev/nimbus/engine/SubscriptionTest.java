@@ -9,7 +9,11 @@ import dev.nimbus.core.query.Query;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.engine.subscription.Subscription;
 import dev.nimbus.engine.subscription.SubscriptionUpdate;
+import dev.nimbus.storage.testing.TestStorage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +29,17 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ParameterizedClass(name = "on {0}")
+@EnumSource(TestStorage.Kind.class)
 class SubscriptionTest extends EngineFixture {
+    @Parameter
+    TestStorage.Kind provider;
+
+    @Override
+    TestStorage.Kind kind() {
+        return provider;
+    }
+
 
     private static Query openTasks() {
         return new Query(T, Filter.eq("done", Value.of(false)),

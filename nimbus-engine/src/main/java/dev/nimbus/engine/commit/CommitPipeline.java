@@ -159,7 +159,7 @@ public final class CommitPipeline {
             }
             if (halted) {
                 // Simulated crash: the transaction rolls back and nobody is acknowledged.
-                fail(accepted, new NimbusException(ErrorCode.UNAVAILABLE, "the engine stopped"));
+                fail(batch, new NimbusException(ErrorCode.UNAVAILABLE, "the engine stopped"));
                 return;
             }
             if (!accepted.isEmpty()) {
@@ -172,7 +172,9 @@ public final class CommitPipeline {
             }
         } catch (RuntimeException e) {
             state.schemas.clear(); // the cache may hold schemas of the rolled-back batch
-            fail(accepted, e);
+            // Every request of the batch not yet refused on its own fails: the ones applied before
+            // the failure, the one that hit it, and the ones not reached.
+            fail(batch, e);
             return;
         }
         // Apply: visible to readers, known to conflict checks, then acknowledged and fanned out.

@@ -22,23 +22,27 @@ public final class TestStorage implements AutoCloseable {
     private final Kind kind;
     private final Supplier<StorageProvider> opener;
     private final Runnable cleanup;
+    private final java.util.function.IntSupplier outage;
 
-    private TestStorage(Kind kind, Supplier<StorageProvider> opener, Runnable cleanup) {
+    private TestStorage(Kind kind, Supplier<StorageProvider> opener, Runnable cleanup, java.util.function.IntSupplier outage) {
         this.kind = kind;
         this.opener = opener;
         this.cleanup = cleanup;
+        this.outage = outage;
     }
 
     public static TestStorage of(Kind kind, Path dir) {
         return switch (kind) {
-            case SQLITE -> new TestStorage(kind, () -> new SqliteStorageProvider(dir), () -> { });
+            case SQLITE -> new TestStorage(kind, () -> new SqliteStorageProvider(dir), () -> { }, () -> {
+                throw new UnsupportedOperationException("SQLite has no server connections to kill");
+            });
             case POSTGRES -> {
                 PostgresTestPlace place = PostgresTestPlace.create();
-                yield new TestStorage(kind, place::open, place::dropEverything);
+                yield new TestStorage(kind, place::open, place::dropEverything, place::killConnections);
             }
             case MYSQL -> {
                 MysqlTestPlace place = MysqlTestPlace.create();
-                yield new TestStorage(kind, place::open, place::dropEverything);
+                yield new TestStorage(kind, place::open, place::dropEverything, place::killConnections);
             }
         };
     }
@@ -50,6 +54,11 @@ public final class TestStorage implements AutoCloseable {
     /** A new provider over this place; data written through earlier ones is there. */
     public StorageProvider open() {
         return opener.get();
+    }
+
+    /** Breaks every server connection of the provider mid-flight (external providers only); how many. */
+    public int killConnections() {
+        return outage.getAsInt();
     }
 
     @Override
