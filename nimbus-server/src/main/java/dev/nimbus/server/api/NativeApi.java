@@ -1,0 +1,344 @@
+package dev.nimbus.server.api;
+
+import dev.nimbus.core.error.ErrorCode;
+import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.core.model.Document;
+import dev.nimbus.core.model.DocumentId;
+import dev.nimbus.core.model.Mutation;
+import dev.nimbus.core.model.Principal;
+import dev.nimbus.core.model.TableName;
+import dev.nimbus.core.model.TenantId;
+import dev.nimbus.core.query.FieldPath;
+import dev.nimbus.core.query.Filter;
+import dev.nimbus.core.query.Query;
+import dev.nimbus.core.schema.SchemaJson;
+import dev.nimbus.core.schema.TableSchema;
+import dev.nimbus.core.value.Value;
+import dev.nimbus.engine.Engine;
+import dev.nimbus.engine.query.QueryRunner;
+import dev.nimbus.server.http.ApiRequest;
+import dev.nimbus.server.http.ApiResponse;
+import dev.nimbus.server.http.Router;
+import dev.nimbus.storage.JournalRecord;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * The native HTTP API (routes, bodies and codes of Nimbus's HTTP reference): tenants, documents,
+ * queries, paginated queries, schemas and the journal. Every tenant-scoped route is admitted to
+ * exactly one existing tenant before the engine sees it. Callers hold the admin token, so they
+ * act as the admin principal.
+ */
+public final class NativeApi {
+    private final Engine engine;
+
+    public NativeApi(Engine engine) {
+        this.engine = engine;
+    }
+
+    public Router routes(Router r) {
+        String t = "/api/tenants/{tenant_id}";
+        return r
+                .add("GET", "/health", Router.Access.PUBLIC, q -> ApiResponse.ok(obj("ok", Value.of(true))))
+                .add("POST", "/api/tenants", Router.Access.ADMIN, this::createTenant)
+                .add("GET", "/api/tenants", Router.Access.ADMIN, q -> ApiResponse.ok(obj("tenants",
+                        Value.array(engine.tenants().stream().map(id -> (Value) Value.of(id.value())).toList()))))
+                .add("DELETE", t, Router.Access.ADMIN, q -> {
+                    engine.dropTenant(tenant(q));
+                    return ApiResponse.noContent();
+                })
+                .add("POST", t + "/documents", Router.Access.ADMIN, this::insert)
+                .add("GET", t + "/documents/{table}", Router.Access.ADMIN, this::list)
+                .add("GET", t + "/documents/{table}/{document_id}", Router.Access.ADMIN, this::get)
+                .add("PATCH", t + "/documents/{table}/{document_id}", Router.Access.ADMIN, this::patch)
+                .add("DELETE", t + "/documents/{table}/{document_id}", Router.Access.ADMIN, this::delete)
+                .add("POST", t + "/query", Router.Access.ADMIN, this::query)
+                .add("POST", t + "/query/paginated", Router.Access.ADMIN, this::queryPaginated)
+                .add("GET", t + "/schema", Router.Access.ADMIN, this::schemas)
+                .add("GET", t + "/schema/{table}", Router.Access.ADMIN, this::schema)
+                .add("PUT", t + "/schema/{table}", Router.Access.ADMIN, this::putSchema)
+                .add("DELETE", t + "/schema/{table}", Router.Access.ADMIN, q -> {
+                    engine.deleteSchema(tenant(q), Principal.ADMIN, table(q.param("table")));
+                    return ApiResponse.noContent();
+                })
+                .add("GET", t + "/journal", Router.Access.ADMIN, this::journal);
+    }
+
+    // ---- tenants ---------------------------------------------------------------------------
+
+    private ApiResponse createTenant(ApiRequest q) {
+        String id = string(q.json(), "id");
+        TenantId tenant = TenantId.of(id);
+        if (engine.tenantExists(tenant)) {
+            throw new NimbusException(ErrorCode.ALREADY_EXISTS, "tenant " + id + " already exists",
+                    Map.of("tenantId", Value.of(id)));
+        }
+        engine.createTenant(tenant);
+        return ApiResponse.created(obj("id", Value.of(id)));
+    }
+
+    /** Admission: the path's tenant must exist before anything else happens. */
+    private TenantId tenant(ApiRequest q) {
+        String raw = q.param("tenant_id");
+        TenantId tenant;
+        try {
+            tenant = TenantId.of(raw);
+        } catch (NimbusException e) {
+            throw notFound(raw);
+        }
+        if (!engine.tenantExists(tenant)) {
+            throw notFound(raw);
+        }
+        return tenant;
+    }
+
+    private static NimbusException notFound(String raw) {
+        return new NimbusException(ErrorCode.TENANT_NOT_FOUND, "tenant " + raw + " does not exist",
+                Map.of("tenantId", Value.of(raw)));
+    }
+
+    // ---- documents -------------------------------------------------------------------------
+
+    private ApiResponse insert(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        Value.Obj body = q.json();
+        TableName table = table(string(body, "table"));
+        Value.Obj fields = body.get("fields") instanceof Value.Obj f ? f : fail("\"fields\" is an object");
+        DocumentId id = engine.mutate(tenant, Principal.ADMIN, new Mutation.Insert(table, Optional.empty(), fields))
+                .ids().get(0);
+        return ApiResponse.created(obj("id", Value.of(id.value())));
+    }
+
+    private ApiResponse list(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        List<Document> docs = engine.query(tenant, Principal.ADMIN, Query.all(table(q.param("table"))));
+        return ApiResponse.ok(obj("data", documents(docs)));
+    }
+
+    private ApiResponse get(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        DocumentId id = DocumentId.parse(q.param("document_id"));
+        Document d = engine.get(tenant, Principal.ADMIN, table(q.param("table")), id)
+                .orElseThrow(() -> documentNotFound(id));
+        return ApiResponse.ok(obj("document", d.toObject()));
+    }
+
+    private ApiResponse patch(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        DocumentId id = DocumentId.parse(q.param("document_id"));
+        Value.Obj body = q.json();
+        Value.Obj patch = body.get("patch") instanceof Value.Obj p ? p : fail("\"patch\" is an object");
+        engine.mutate(tenant, Principal.ADMIN, new Mutation.Patch(table(q.param("table")), id, patch, Set.of()));
+        return ApiResponse.ok(obj("id", Value.of(id.value())));
+    }
+
+    private ApiResponse delete(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        DocumentId id = DocumentId.parse(q.param("document_id"));
+        engine.mutate(tenant, Principal.ADMIN, new Mutation.Delete(table(q.param("table")), id));
+        return ApiResponse.noContent();
+    }
+
+    private static NimbusException documentNotFound(DocumentId id) {
+        return new NimbusException(ErrorCode.DOCUMENT_NOT_FOUND, "document " + id + " does not exist",
+                Map.of("documentId", Value.of(id.value())));
+    }
+
+    // ---- queries ---------------------------------------------------------------------------
+
+    private ApiResponse query(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        Query query = QueryJson.parse(q.json());
+        return ApiResponse.ok(obj("data", documents(engine.query(tenant, Principal.ADMIN, query))));
+    }
+
+    private ApiResponse queryPaginated(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        Value.Obj body = q.json();
+        if (!(body.get("query") instanceof Value.Obj query)) {
+            throw new NimbusException(ErrorCode.INVALID_INPUT, "\"query\" is an object");
+        }
+        if (!(body.get("page_size") instanceof Value.Int64 size) || size.value() < 1 || size.value() > 1000) {
+            throw new NimbusException(ErrorCode.INVALID_INPUT, "\"page_size\" is an integer from 1 to 1000");
+        }
+        Optional<String> after = switch (body.get("after")) {
+            case null -> Optional.empty();
+            case Value.Null n -> Optional.empty();
+            case Value.Str s -> Optional.of(s.value());
+            default -> throw new NimbusException(ErrorCode.INVALID_INPUT, "\"after\" is a cursor string");
+        };
+        QueryRunner.Page page = engine.page(tenant, Principal.ADMIN, QueryJson.parse(query), (int) size.value(), after);
+        Map<String, Value> out = new LinkedHashMap<>();
+        out.put("data", documents(page.documents()));
+        out.put("next_cursor", page.nextCursor().<Value>map(Value::of).orElse(Value.nullValue()));
+        out.put("has_more", Value.of(page.hasMore()));
+        return ApiResponse.ok(new Value.Obj(out));
+    }
+
+    // ---- schemas and journal ---------------------------------------------------------------
+
+    private ApiResponse schemas(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        Map<String, Value> tables = new LinkedHashMap<>();
+        for (TableName t : engine.tables(tenant)) {
+            engine.schema(tenant, t).ifPresent(s -> tables.put(t.value(), SchemaJson.toValue(s)));
+        }
+        return ApiResponse.ok(obj("tables", new Value.Obj(tables)));
+    }
+
+    private ApiResponse schema(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        TableName table = table(q.param("table"));
+        TableSchema s = engine.schema(tenant, table).orElseThrow(() -> new NimbusException(ErrorCode.SCHEMA_NOT_FOUND,
+                "table " + table + " has no schema", Map.of("table", Value.of(table.value()))));
+        return ApiResponse.ok(SchemaJson.toValue(s));
+    }
+
+    private ApiResponse putSchema(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        TableName table = table(q.param("table"));
+        TableSchema schema = SchemaJson.fromValue(q.json());
+        if (!schema.table().equals(table)) {
+            throw new NimbusException(ErrorCode.INVALID_INPUT, "the schema's \"table\" (" + schema.table()
+                    + ") must match the table in the path (" + table + ")");
+        }
+        engine.setSchema(tenant, Principal.ADMIN, schema);
+        return ApiResponse.ok(SchemaJson.toValue(engine.schema(tenant, table).orElseThrow()));
+    }
+
+    private ApiResponse journal(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        long after = longParam(q.queryParam("after"), 0, "after");
+        int limit = (int) Math.min(1000, longParam(q.queryParam("limit"), 100, "limit"));
+        List<JournalRecord> records = engine.journal(tenant, after, limit);
+        List<Value> out = new ArrayList<>();
+        for (JournalRecord r : records) {
+            List<Value> writes = new ArrayList<>();
+            for (JournalRecord.Write w : r.writes()) {
+                Map<String, Value> m = new LinkedHashMap<>();
+                m.put("table", Value.of(w.table().value()));
+                m.put("id", Value.of(w.id().value()));
+                m.put("op", Value.of(w.op().name().toLowerCase(java.util.Locale.ROOT)));
+                m.put("document", w.after().<Value>map(Document::toObject).orElse(Value.nullValue()));
+                writes.add(new Value.Obj(m));
+            }
+            Map<String, Value> rec = new LinkedHashMap<>();
+            rec.put("version", Value.of((long) JournalRecord.VERSION));
+            rec.put("sequence", Value.of(r.sequence()));
+            rec.put("timestamp", Value.of(r.timestampMicros() / 1000));
+            rec.put("writes", Value.array(writes));
+            rec.put("scheduled_execution_id", r.scheduledExecutionId().<Value>map(Value::of).orElse(Value.nullValue()));
+            out.add(new Value.Obj(rec));
+        }
+        long latest = engine.appliedSequence(tenant);
+        long next = records.isEmpty() ? after : records.get(records.size() - 1).sequence();
+        Map<String, Value> body = new LinkedHashMap<>();
+        body.put("records", Value.array(out));
+        body.put("next_cursor", Value.of(next));
+        body.put("latest_sequence", Value.of(latest));
+        body.put("cursor_floor", Value.of(0L));
+        body.put("has_more", Value.of(next < latest));
+        return ApiResponse.ok(new Value.Obj(body));
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    static TableName table(String name) {
+        return TableName.of(name);
+    }
+
+    private static long longParam(String raw, long fallback, String name) {
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            long v = Long.parseLong(raw);
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new NimbusException(ErrorCode.INVALID_INPUT, "query parameter " + name + " is a non-negative integer");
+        }
+    }
+
+    private static Value documents(List<Document> docs) {
+        List<Value> out = new ArrayList<>(docs.size());
+        for (Document d : docs) {
+            out.add(d.toObject());
+        }
+        return Value.array(out);
+    }
+
+    static String string(Value.Obj o, String field) {
+        if (o.get(field) instanceof Value.Str s) {
+            return s.value();
+        }
+        throw new NimbusException(ErrorCode.INVALID_INPUT, "\"" + field + "\" is a string");
+    }
+
+    private static <T> T fail(String message) {
+        throw new NimbusException(ErrorCode.INVALID_INPUT, message);
+    }
+
+    static Value.Obj obj(String k, Value v) {
+        return new Value.Obj(Map.of(k, v));
+    }
+
+    /** Nimbus's query object: {@code table, filters[{field, op, value}], order{field, direction}, limit}. */
+    static final class QueryJson {
+        private QueryJson() {
+        }
+
+        static Query parse(Value.Obj q) {
+            TableName table = table(string(q, "table"));
+            if (!(q.get("filters") instanceof Value.Array filters)) {
+                throw new NimbusException(ErrorCode.INVALID_INPUT, "\"filters\" is an array ([] for all documents)");
+            }
+            List<Filter> clauses = new ArrayList<>();
+            for (Value f : filters.elements()) {
+                if (!(f instanceof Value.Obj c) || c.get("value") == null) {
+                    throw new NimbusException(ErrorCode.INVALID_INPUT, "a filter is {\"field\", \"op\", \"value\"}");
+                }
+                Filter.Op op = switch (string(c, "op")) {
+                    case "eq" -> Filter.Op.EQ;
+                    case "neq" -> Filter.Op.NE;
+                    case "gt" -> Filter.Op.GT;
+                    case "gte" -> Filter.Op.GTE;
+                    case "lt" -> Filter.Op.LT;
+                    case "lte" -> Filter.Op.LTE;
+                    default -> throw new NimbusException(ErrorCode.INVALID_INPUT,
+                            "filter op is one of eq, neq, gt, gte, lt, lte");
+                };
+                clauses.add(new Filter.Compare(FieldPath.parse(string(c, "field")), op, c.get("value")));
+            }
+            List<Query.SortKey> order = new ArrayList<>();
+            if (q.get("order") instanceof Value.Obj o) {
+                Query.Direction d = switch (o.get("direction") instanceof Value.Str s ? s.value() : "asc") {
+                    case "asc" -> Query.Direction.ASC;
+                    case "desc" -> Query.Direction.DESC;
+                    default -> throw new NimbusException(ErrorCode.INVALID_INPUT, "order direction is asc or desc");
+                };
+                order.add(new Query.SortKey(FieldPath.parse(string(o, "field")), d));
+            } else if (q.get("order") != null && !(q.get("order") instanceof Value.Null)) {
+                throw new NimbusException(ErrorCode.INVALID_INPUT, "\"order\" is {\"field\", \"direction\"}");
+            }
+            OptionalInt limit = OptionalInt.empty();
+            if (q.get("limit") instanceof Value.Int64 l) {
+                if (l.value() < 0 || l.value() > Integer.MAX_VALUE) {
+                    throw new NimbusException(ErrorCode.INVALID_INPUT, "\"limit\" is a non-negative integer");
+                }
+                limit = OptionalInt.of((int) l.value());
+            } else if (q.get("limit") != null && !(q.get("limit") instanceof Value.Null)) {
+                throw new NimbusException(ErrorCode.INVALID_INPUT, "\"limit\" is a non-negative integer");
+            }
+            return new Query(table, new Filter.And(clauses), order, limit);
+        }
+    }
+}

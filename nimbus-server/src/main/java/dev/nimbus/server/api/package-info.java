@@ -1,0 +1,2 @@
+/** The native HTTP API: Nimbus's routes, bodies and status codes over the engine. */
+package dev.nimbus.server.api;

@@ -1,0 +1,131 @@
+package dev.nimbus.server.auth;
+
+import dev.nimbus.core.error.ErrorCode;
+import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.core.value.Value;
+import dev.nimbus.core.value.ValueJson;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The local admin token: 32 random bytes minted on first boot into a JSON file
+ * ({@code {"token", "generation", "rotated"}}, mode 0600 in a 0700 directory), compared in
+ * constant time, rotatable (the generation goes up; the old token stops working).
+ */
+public final class AdminToken {
+    private final Path file;
+    private volatile String token;
+    private volatile long generation;
+    private volatile boolean rotated;
+
+    private AdminToken(Path file, String token, long generation, boolean rotated) {
+        this.file = file;
+        this.token = token;
+        this.generation = generation;
+        this.rotated = rotated;
+    }
+
+    /** The documented path: {@code $XDG_DATA_HOME/nimbus/auth/token}, else {@code ~/.local/share/...}. */
+    public static Path defaultPath() {
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("nimbus").resolve("auth").resolve("token");
+    }
+
+    /** Loads the token file, minting it when missing. */
+    public static AdminToken loadOrMint(Path file) {
+        try {
+            if (Files.exists(file)) {
+                Value v = ValueJson.read(Files.readString(file));
+                if (v instanceof Value.Obj o && o.get("token") instanceof Value.Str t
+                        && o.get("generation") instanceof Value.Int64 g) {
+                    boolean rotated = o.get("rotated") instanceof Value.Bool b && b.value();
+                    return new AdminToken(file, t.value(), g.value(), rotated);
+                }
+                throw new NimbusException(ErrorCode.INVALID_INPUT, "token file " + file
+                        + " is not a Nimbus token file; move it away to mint a new token");
+            }
+            AdminToken minted = new AdminToken(file, fresh(), 1, false);
+            minted.save();
+            return minted;
+        } catch (IOException e) {
+            throw new NimbusException(ErrorCode.STORAGE_IO, "cannot use token file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String fresh() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Replaces the token; the previous one stops working at once. */
+    public synchronized void rotate() {
+        token = fresh();
+        generation++;
+        rotated = true;
+        try {
+            save();
+        } catch (IOException e) {
+            throw new NimbusException(ErrorCode.STORAGE_IO, "cannot write token file: " + e.getMessage());
+        }
+    }
+
+    private void save() throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        setMode(dir, "rwx------");
+        Map<String, Value> body = new LinkedHashMap<>();
+        body.put("token", Value.of(token));
+        body.put("generation", Value.of(generation));
+        body.put("rotated", Value.of(rotated));
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        Files.writeString(tmp, ValueJson.write(new Value.Obj(body)) + "\n");
+        setMode(tmp, "rw-------");
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void setMode(Path p, String mode) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the user profile directory is already private
+        }
+    }
+
+    /** Constant-time comparison with the current token. */
+    public boolean matches(String presented) {
+        if (presented == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String value() {
+        return token;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    /** Whether the token was ever rotated (the first-boot token never qualifies for a public bind). */
+    public boolean rotatedAtLeastOnce() {
+        return rotated;
+    }
+
+    public Path file() {
+        return file;
+    }
+}

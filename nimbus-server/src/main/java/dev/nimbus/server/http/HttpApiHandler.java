@@ -1,0 +1,146 @@
+package dev.nimbus.server.http;
+
+import dev.nimbus.core.error.ErrorCode;
+import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.server.auth.AdminToken;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The last handler of an HTTP connection: decodes the request, checks the Origin rule and the
+ * admin token, routes, and runs the route on a virtual thread (never on the event loop). A
+ * connection handles one request at a time (reading pauses until the response is written), so
+ * responses keep request order and a busy connection pushes back on its client.
+ */
+public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
+
+    private final Router router;
+    private final AdminToken token;
+    private final ExecutorService work;
+    private final int port;
+
+    public HttpApiHandler(Router router, AdminToken token, ExecutorService work, int port) {
+        this.router = router;
+        this.token = token;
+        this.work = work;
+        this.port = port;
+    }
+
+    static String newRequestId() {
+        byte[] b = new byte[8];
+        ThreadLocalRandom.current().nextBytes(b);
+        return "req-" + HexFormat.of().formatHex(b);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        String requestId = newRequestId();
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        if (!req.decoderResult().isSuccess()) {
+            write(ctx, ErrorEnvelope.of(new NimbusException(ErrorCode.INVALID_INPUT, "malformed HTTP request"), requestId),
+                    requestId, false);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        String method = req.method().name();
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        String bearer = bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        String headerToken = req.headers().get("X-Nimbus-Admin-Token");
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        ctx.channel().config().setAutoRead(false);
+        work.execute(() -> {
+            ApiResponse response;
+            try {
+                response = handle(method, uri, origin, bearer, headerToken, body, requestId);
+            } catch (NimbusException e) {
+                response = ErrorEnvelope.of(e, requestId);
+            } catch (RuntimeException e) {
+                LOG.error("request {} {} failed ({})", method, uri.path(), requestId, e);
+                response = ErrorEnvelope.of(new NimbusException(ErrorCode.INTERNAL, "internal error"), requestId);
+            }
+            write(ctx, response, requestId, keepAlive);
+        });
+    }
+
+    private ApiResponse handle(String method, QueryStringDecoder uri, String origin, String bearer, String headerToken,
+                               byte[] body, String requestId) {
+        if (origin != null && !loopbackOrigin(origin)) {
+            throw new NimbusException(ErrorCode.FORBIDDEN, "requests from origin " + origin + " are not allowed");
+        }
+        Optional<Router.Match> match = router.match(method, uri.path());
+        if (match.isEmpty()) {
+            throw new NimbusException(ErrorCode.ROUTE_NOT_FOUND, router.pathExists(uri.path())
+                    ? "method " + method + " is not supported on " + uri.path()
+                    : "no route " + method + " " + uri.path());
+        }
+        if (match.get().access() == Router.Access.ADMIN && !token.matches(bearer) && !token.matches(headerToken)) {
+            throw new NimbusException(ErrorCode.UNAUTHORIZED, "this route needs the local admin token as "
+                    + "'Authorization: Bearer <token>' or 'X-Nimbus-Admin-Token: <token>'");
+        }
+        ApiRequest request = new ApiRequest(method, uri.path(), match.get().params(), uri.parameters(), body, requestId);
+        return match.get().handler().handle(request);
+    }
+
+    private boolean loopbackOrigin(String origin) {
+        return origin.equals("http://127.0.0.1:" + port) || origin.equals("http://localhost:" + port)
+                || origin.equals("http://[::1]:" + port);
+    }
+
+    private static String bearer(String authorization) {
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        return null;
+    }
+
+    static void write(ChannelHandlerContext ctx, ApiResponse response, String requestId, boolean keepAlive) {
+        byte[] json = response.json().getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(json));
+        out.headers().set("X-Request-Id", requestId);
+        if (json.length > 0) {
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        }
+        out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        if (keepAlive) {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        } else {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ctx.writeAndFlush(out).addListener((ChannelFutureListener) f -> {
+            if (!keepAlive || !f.isSuccess()) {
+                f.channel().close();
+            } else {
+                f.channel().config().setAutoRead(true);
+                f.channel().read();
+            }
+        });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection error: {}", cause.toString());
+        ctx.close();
+    }
+}
