@@ -1,0 +1,45 @@
+package dev.nimbus.cli;
+
+import dev.nimbus.server.auth.AdminToken;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code nimbus auth token | rotate-admin}. */
+@Command(name = "auth", mixinStandardHelpOptions = true, description = "Local admin credentials.",
+        subcommands = {AuthCommand.Token.class, AuthCommand.RotateAdmin.class})
+final class AuthCommand implements Runnable {
+    @Override
+    public void run() {
+        System.err.println("usage: nimbus auth token | rotate-admin");
+    }
+
+    @Command(name = "token", mixinStandardHelpOptions = true, description = "Print the admin token.")
+    static final class Token implements Callable<Integer> {
+        @Option(names = "--token-file", hidden = true)
+        Path tokenFile;
+
+        @Override
+        public Integer call() {
+            System.out.println(AdminToken.loadOrMint(tokenFile != null ? tokenFile : AdminToken.defaultPath()).value());
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate-admin", mixinStandardHelpOptions = true,
+            description = "Rotate the admin token offline (a running server keeps its token until restart).")
+    static final class RotateAdmin implements Callable<Integer> {
+        @Option(names = "--token-file", hidden = true)
+        Path tokenFile;
+
+        @Override
+        public Integer call() {
+            AdminToken token = AdminToken.loadOrMint(tokenFile != null ? tokenFile : AdminToken.defaultPath());
+            token.rotate();
+            System.out.println("rotated the admin token to generation " + token.generation());
+            return 0;
+        }
+    }
+}
