@@ -84,8 +84,12 @@ public final class AdminToken {
 
     private void save() throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        setMode(dir, "rwx------");
+        if (!Files.isDirectory(dir)) {
+            // Only a directory we create is made private: never tighten or loosen one that
+            // exists (a token file placed in /tmp must not change /tmp).
+            Files.createDirectories(dir);
+            setMode(dir, "rwx------");
+        }
         Map<String, Value> body = new LinkedHashMap<>();
         body.put("token", Value.of(token));
         body.put("generation", Value.of(generation));
