@@ -30,16 +30,6 @@ final class AuthCommand implements Runnable {
 
     @Command(name = "rotate-admin", mixinStandardHelpOptions = true,
             description = "Rotate the admin token offline (a running server keeps its token until restart).")
-    static final class RotateAdmin implements Callable<Integer> {
-        @Option(names = "--token-file", hidden = true)
-        Path tokenFile;
-
-        @Override
-        public Integer call() {
-            AdminToken token = AdminToken.loadOrMint(tokenFile != null ? tokenFile : AdminToken.defaultPath());
-            token.rotate();
-            System.out.println("rotated the admin token to generation " + token.generation());
-            return 0;
-        }
+    static final class RotateAdmin extends TokenCommand.Rotate {
     }
 }

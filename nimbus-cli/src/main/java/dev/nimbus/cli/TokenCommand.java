@@ -18,7 +18,7 @@ final class TokenCommand implements Runnable {
 
     @Command(name = "rotate", mixinStandardHelpOptions = true,
             description = "Rotate the admin token; the old one stops working (a running server reads it at start).")
-    static final class Rotate implements Callable<Integer> {
+    static class Rotate implements Callable<Integer> {
         @Option(names = "--token-file", hidden = true)
         Path tokenFile;
 
