@@ -26,7 +26,8 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path data = dataDir != null ? dataDir : Path.of(".nimbus", "dev");
-        ServerConfig config = new ServerConfig("127.0.0.1", port, data, AdminToken.defaultPath(),
+        ServerConfig config = new ServerConfig("127.0.0.1", port, new dev.nimbus.server.StorageSettings.Sqlite(data),
+                AdminToken.defaultPath(),
                 ServerConfig.BODY_BYTES_MAX_DEFAULT, false);
         NimbusServer server = NimbusServer.start(config);
         TenantId demo = TenantId.of("demo");

@@ -20,18 +20,78 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--allow-network", description = "Allow a non-loopback --host (needs a rotated token).")
     boolean allowNetwork;
 
-    @Option(names = "--data-dir", description = "Data directory (default: $NIMBUS_DATA_DIR or ./data).")
-    Path dataDir;
+    @Option(names = "--config", description = "JSON config file (default: $NIMBUS_CONFIG).")
+    Path config;
+
+    @Option(names = "--data-dir", description = "Data directory (env NIMBUS_DATA_DIR; default ./data).")
+    String dataDir;
+
+    @Option(names = "--control-data-dir", description = "Control data directory (default: the data dir).")
+    String controlDataDir;
+
+    @Option(names = "--tenant-provider", description = "sqlite (default), postgres or mysql.")
+    String tenantProvider;
+
+    @Option(names = "--postgres-url", description = "postgresql://user:pass@host:5432/db (provider postgres).")
+    String postgresUrl;
+
+    @Option(names = "--postgres-metadata-schema", description = "Default nimbus_provider.")
+    String postgresMetadataSchema;
+
+    @Option(names = "--postgres-tenant-schema-prefix", description = "Default tenant_.")
+    String postgresTenantSchemaPrefix;
+
+    @Option(names = "--postgres-min-connections")
+    String postgresMinConnections;
+
+    @Option(names = "--postgres-max-connections")
+    String postgresMaxConnections;
+
+    @Option(names = "--mysql-url", description = "mysql://user:pass@host:3306 (provider mysql).")
+    String mysqlUrl;
+
+    @Option(names = "--mysql-metadata-database", description = "Default nimbus_provider.")
+    String mysqlMetadataDatabase;
+
+    @Option(names = "--mysql-tenant-database-prefix", description = "Default tenant_.")
+    String mysqlTenantDatabasePrefix;
+
+    @Option(names = "--mysql-min-connections")
+    String mysqlMinConnections;
+
+    @Option(names = "--mysql-max-connections")
+    String mysqlMaxConnections;
 
     @Option(names = "--token-file", hidden = true, description = "Admin token file (default: the documented path).")
     Path tokenFile;
 
     @Override
     public Integer call() throws Exception {
-        Path data = dataDir != null ? dataDir : Path.of(envOr("NIMBUS_DATA_DIR", "./data"));
         Path token = tokenFile != null ? tokenFile : AdminToken.defaultPath();
-        ServerConfig config = new ServerConfig(host, port, data, token, ServerConfig.BODY_BYTES_MAX_DEFAULT, allowNetwork);
+        ServerConfig config = new ServerConfig(host, port, storage(System.getenv()), token,
+                ServerConfig.BODY_BYTES_MAX_DEFAULT, allowNetwork);
         return ServerCommands.serve(config, () -> { });
+    }
+
+    /** The storage settings from these flags, the environment and the config file. */
+    dev.nimbus.server.StorageSettings storage(java.util.Map<String, String> env) {
+        java.util.Map<String, String> flags = new java.util.LinkedHashMap<>();
+        String[][] given = {
+            {"data-dir", dataDir}, {"control-data-dir", controlDataDir}, {"tenant-provider", tenantProvider},
+            {"postgres-url", postgresUrl}, {"postgres-metadata-schema", postgresMetadataSchema},
+            {"postgres-tenant-schema-prefix", postgresTenantSchemaPrefix},
+            {"postgres-min-connections", postgresMinConnections}, {"postgres-max-connections", postgresMaxConnections},
+            {"mysql-url", mysqlUrl}, {"mysql-metadata-database", mysqlMetadataDatabase},
+            {"mysql-tenant-database-prefix", mysqlTenantDatabasePrefix},
+            {"mysql-min-connections", mysqlMinConnections}, {"mysql-max-connections", mysqlMaxConnections}};
+        for (String[] g : given) {
+            if (g[1] != null) {
+                flags.put(g[0], g[1]);
+            }
+        }
+        java.util.Optional<Path> file = config != null ? java.util.Optional.of(config)
+                : java.util.Optional.ofNullable(env.get("NIMBUS_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
+        return PersistenceOptions.resolve(flags, env, file);
     }
 
     static String envOr(String name, String fallback) {

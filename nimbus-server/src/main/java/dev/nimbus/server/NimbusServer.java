@@ -10,7 +10,6 @@ import dev.nimbus.server.http.BodyLimit;
 import dev.nimbus.server.http.HttpApiHandler;
 import dev.nimbus.server.http.Router;
 import dev.nimbus.storage.StorageProvider;
-import dev.nimbus.storage.sqlite.SqliteStorageProvider;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -30,7 +29,7 @@ import java.util.concurrent.Executors;
 
 /**
  * The server: every component constructed and connected here, in one readable place. Storage
- * (SQLite under the data dir) → engine → routes → one Netty pipeline per connection:
+ * (SQLite under the data dir by default, or PostgreSQL / MySQL) → engine → routes → one Netty pipeline per connection:
  * {@code HttpServerCodec → BodyLimit → HttpApiHandler}. Event loops only do I/O; routes run on
  * virtual threads.
  */
@@ -58,7 +57,7 @@ public final class NimbusServer implements AutoCloseable {
                         + ": the admin token was never rotated; run 'nimbus token rotate' first");
             }
         }
-        this.storage = new SqliteStorageProvider(config.dataDir());
+        this.storage = config.storage().open();
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
         this.work = Executors.newVirtualThreadPerTaskExecutor();
         Router router = new NativeApi(engine).routes(new Router());

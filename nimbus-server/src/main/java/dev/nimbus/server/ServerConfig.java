@@ -7,31 +7,33 @@ import java.nio.file.Path;
  *
  * @param host          address to bind; loopback by default
  * @param port          port to bind; 0 picks a free one
- * @param dataDir       where tenant data lives (SQLite provider)
+ * @param storage       the tenant provider and its settings
  * @param tokenFile     the admin token file
  * @param bodyBytesMax  largest request body accepted (bigger: 413)
  * @param allowNetwork  whether a non-loopback host may be bound (also needs a rotated token)
  */
-public record ServerConfig(String host, int port, Path dataDir, Path tokenFile, int bodyBytesMax, boolean allowNetwork) {
+public record ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
+                           boolean allowNetwork) {
     /** Room for a 16 MiB document in its JSON request body. */
     public static final int BODY_BYTES_MAX_DEFAULT = 20 * 1024 * 1024;
     public static final int HEADER_BYTES_MAX = 16 * 1024;
     public static final int INITIAL_LINE_BYTES_MAX = 8 * 1024;
 
     public static ServerConfig defaults(Path dataDir, Path tokenFile) {
-        return new ServerConfig("127.0.0.1", 8080, dataDir, tokenFile, BODY_BYTES_MAX_DEFAULT, false);
+        return new ServerConfig("127.0.0.1", 8080, new StorageSettings.Sqlite(dataDir), tokenFile,
+                BODY_BYTES_MAX_DEFAULT, false);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, dataDir, tokenFile, bodyBytesMax, allowNetwork);
+        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork);
     }
 
     public ServerConfig withHost(String h, boolean allow) {
-        return new ServerConfig(h, port, dataDir, tokenFile, bodyBytesMax, allow);
+        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow);
     }
 
     public ServerConfig withBodyBytesMax(int max) {
-        return new ServerConfig(host, port, dataDir, tokenFile, max, allowNetwork);
+        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork);
     }
 
     public boolean loopback() {
