@@ -9,6 +9,7 @@ import dev.nimbus.server.auth.AdminToken;
 import dev.nimbus.server.http.BodyLimit;
 import dev.nimbus.server.http.HttpApiHandler;
 import dev.nimbus.server.http.Router;
+import dev.nimbus.server.ws.WebSocketGate;
 import dev.nimbus.storage.StorageProvider;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -30,7 +31,8 @@ import java.util.concurrent.Executors;
 /**
  * The server: every component constructed and connected here, in one readable place. Storage
  * (SQLite under the data dir by default, or PostgreSQL / MySQL) → engine → routes → one Netty pipeline per connection:
- * {@code HttpServerCodec → BodyLimit → HttpApiHandler}. Event loops only do I/O; routes run on
+ * {@code HttpServerCodec → BodyLimit → HttpApiHandler} (a {@code GET /ws} upgrade becomes
+ * {@code WebSocket codec → NimbusV2Session}). Event loops only do I/O; routes run on
  * virtual threads.
  */
 public final class NimbusServer implements AutoCloseable {
@@ -61,6 +63,7 @@ public final class NimbusServer implements AutoCloseable {
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
         this.work = Executors.newVirtualThreadPerTaskExecutor();
         Router router = new NativeApi(engine).routes(new Router());
+        WebSocketGate webSockets = new WebSocketGate(engine, config.wsHelloTimeoutMillis());
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         int[] boundPort = new int[1];
@@ -75,7 +78,7 @@ public final class NimbusServer implements AutoCloseable {
                                 .addLast("http", new HttpServerCodec(ServerConfig.INITIAL_LINE_BYTES_MAX,
                                         ServerConfig.HEADER_BYTES_MAX, 8192))
                                 .addLast("body", new BodyLimit(config.bodyBytesMax()))
-                                .addLast("api", new HttpApiHandler(router, token, work, boundPort[0]));
+                                .addLast("api", new HttpApiHandler(router, token, work, boundPort[0], webSockets));
                     }
                 });
         this.channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

@@ -11,9 +11,17 @@ import java.nio.file.Path;
  * @param tokenFile     the admin token file
  * @param bodyBytesMax  largest request body accepted (bigger: 413)
  * @param allowNetwork  whether a non-loopback host may be bound (also needs a rotated token)
+ * @param wsHelloTimeoutMillis how long a WebSocket client has to send client_hello (Nimbus: 10 s)
  */
 public record ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
-                           boolean allowNetwork) {
+                           boolean allowNetwork, long wsHelloTimeoutMillis) {
+    public static final long WS_HELLO_TIMEOUT_MILLIS = 10_000;
+
+    public ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
+                        boolean allowNetwork) {
+        this(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, WS_HELLO_TIMEOUT_MILLIS);
+    }
+
     /** Room for a 16 MiB document in its JSON request body. */
     public static final int BODY_BYTES_MAX_DEFAULT = 20 * 1024 * 1024;
     public static final int HEADER_BYTES_MAX = 16 * 1024;
@@ -25,15 +33,19 @@ public record ServerConfig(String host, int port, StorageSettings storage, Path 
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork);
+        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis);
     }
 
     public ServerConfig withHost(String h, boolean allow) {
-        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow);
+        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow, wsHelloTimeoutMillis);
+    }
+
+    public ServerConfig withWsHelloTimeoutMillis(long millis) {
+        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, millis);
     }
 
     public ServerConfig withBodyBytesMax(int max) {
-        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork);
+        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork, wsHelloTimeoutMillis);
     }
 
     public boolean loopback() {

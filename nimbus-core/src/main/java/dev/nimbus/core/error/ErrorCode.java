@@ -16,6 +16,8 @@ public enum ErrorCode {
     NOT_FOUND("op.not_found", 404, false, Severity.ERROR),
     TENANT_NOT_FOUND("session.tenant_not_found", 404, false, Severity.ERROR),
     ROUTE_NOT_FOUND("service.route_not_found", 404, false, Severity.ERROR),
+    /** A WebSocket upgrade offered no protocol this server speaks. */
+    PROTOCOL_NO_OVERLAP("protocol.no_overlap", 400, false, Severity.ERROR),
     CANCELLED("op.cancelled", 408, true, Severity.ERROR),
     EXECUTION_TIMEOUT("runtime.execution_timeout", 408, false, Severity.ERROR),
     SYSTEM_TIMEOUT("runtime.system_timeout", 408, false, Severity.ERROR),

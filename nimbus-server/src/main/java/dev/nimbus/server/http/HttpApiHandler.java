@@ -39,12 +39,19 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final AdminToken token;
     private final ExecutorService work;
     private final int port;
+    private final WebSocketUpgrade webSockets;
 
-    public HttpApiHandler(Router router, AdminToken token, ExecutorService work, int port) {
+    public HttpApiHandler(Router router, AdminToken token, ExecutorService work, int port, WebSocketUpgrade webSockets) {
         this.router = router;
         this.token = token;
         this.work = work;
         this.port = port;
+        this.webSockets = webSockets;
+    }
+
+    /** Upgrades {@code GET /ws} to the nimbus.v2 WebSocket protocol after its checks. */
+    public interface WebSocketUpgrade {
+        void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, AdminToken token);
     }
 
     static String newRequestId() {
@@ -64,6 +71,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         String method = req.method().name();
+        if (uri.path().equals("/ws") && method.equals("GET") && webSockets != null) {
+            FullHttpRequest retained = req.retainedDuplicate();
+            ctx.channel().config().setAutoRead(false);
+            work.execute(() -> webSockets.upgrade(ctx, retained, requestId, token));
+            return;
+        }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         String bearer = bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION));
         String headerToken = req.headers().get("X-Nimbus-Admin-Token");
@@ -114,7 +127,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         return null;
     }
 
-    static void write(ChannelHandlerContext ctx, ApiResponse response, String requestId, boolean keepAlive) {
+    public static void write(ChannelHandlerContext ctx, ApiResponse response, String requestId, boolean keepAlive) {
         byte[] json = response.json().getBytes(StandardCharsets.UTF_8);
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(json));

@@ -1,0 +1,2 @@
+/** The native WebSocket protocol nimbus.v2: handshake, live query subscriptions. */
+package dev.nimbus.server.ws;
