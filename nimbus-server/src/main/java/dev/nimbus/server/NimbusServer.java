@@ -62,7 +62,13 @@ public final class NimbusServer implements AutoCloseable {
         this.storage = config.storage().open();
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
         this.work = Executors.newVirtualThreadPerTaskExecutor();
-        Router router = new NativeApi(engine).routes(new Router());
+        Router router = new NativeApi(engine).routes(new Router())
+                .add("POST", "/api/system/token/rotate", Router.Access.ADMIN, q -> {
+                    token.rotate();
+                    return dev.nimbus.server.http.ApiResponse.ok(new dev.nimbus.core.value.Value.Obj(java.util.Map.of(
+                            "generation", dev.nimbus.core.value.Value.of(token.generation()),
+                            "token", dev.nimbus.core.value.Value.of(token.value()))));
+                });
         WebSocketGate webSockets = new WebSocketGate(engine, config.wsHelloTimeoutMillis());
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());

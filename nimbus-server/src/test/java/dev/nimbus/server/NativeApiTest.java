@@ -206,6 +206,57 @@ class NativeApiTest {
     }
 
     @Test
+    void scheduledJobsCronsAndOperationsRoutes() throws Exception {
+        call("POST", "/api/tenants", "{\"id\": \"acme\"}");
+        Reply job = call("POST", "/api/tenants/acme/schedule", "{\"run_after_ms\": 0, \"mutation\": "
+                + "{\"type\": \"insert\", \"table\": \"events\", \"fields\": {\"from\": \"job\"}}}");
+        assertThat(job.status()).isEqualTo(201);
+        String jobId = ((Value.Str) job.obj().get("job_id")).value();
+        Reply history = null;
+        for (int i = 0; i < 200; i++) {
+            history = call("GET", "/api/tenants/acme/schedule/history/" + jobId, null);
+            if (history.status() == 200) {
+                break;
+            }
+            Thread.sleep(25);
+        }
+        assertThat(history.status()).isEqualTo(200);
+        assertThat(((Value.Obj) history.obj().get("result")).get("outcome")).isEqualTo(Value.of("completed"));
+        assertThat(((Value.Array) call("GET", "/api/tenants/acme/documents/events", null).obj().get("data")).elements())
+                .hasSize(1);
+        Reply pending = call("POST", "/api/tenants/acme/schedule", "{\"run_after_ms\": 600000, \"mutation\": "
+                + "{\"type\": \"insert\", \"table\": \"events\", \"fields\": {}}}");
+        assertThat(((Value.Array) call("GET", "/api/tenants/acme/schedule", null).obj().get("jobs")).elements()).hasSize(1);
+        assertThat(call("DELETE", "/api/tenants/acme/schedule/" + ((Value.Str) pending.obj().get("job_id")).value(), null)
+                .status()).isEqualTo(204);
+        assertThat(call("DELETE", "/api/tenants/acme/schedule/01jx2x9w7d2f0v6q8t3k5r9e1b", null).errorCode())
+                .isEqualTo("op.scheduled_job_not_found");
+
+        assertThat(call("POST", "/api/tenants/acme/crons", "{\"name\": \"tick\", \"schedule\": {\"type\": \"interval\","
+                + " \"seconds\": 3600}, \"mutation\": {\"type\": \"insert\", \"table\": \"ticks\", \"fields\": {}}}")
+                .status()).isEqualTo(201);
+        Value.Obj cron = (Value.Obj) ((Value.Array) call("GET", "/api/tenants/acme/crons", null).obj().get("crons"))
+                .elements().get(0);
+        assertThat(cron.get("name")).isEqualTo(Value.of("tick"));
+        assertThat(cron.get("enabled")).isEqualTo(Value.of(true));
+        assertThat(call("POST", "/api/tenants/acme/crons", "{\"name\": \"bad\", \"schedule\": {\"type\": \"cron\"},"
+                + " \"mutation\": {}}").status()).isEqualTo(400);
+        assertThat(call("DELETE", "/api/tenants/acme/crons/tick", null).status()).isEqualTo(204);
+
+        Reply consistency = call("GET", "/debug/tenants/acme/consistency", null);
+        assertThat(consistency.obj().get("ok")).isEqualTo(Value.of(true));
+        Reply metrics = call("GET", "/debug/tenants/acme/engine/metrics", null);
+        assertThat(metrics.obj().get("tenant_id")).isEqualTo(Value.of("acme"));
+        assertThat(call("GET", "/debug/tenants/ghost/consistency", null).status()).isEqualTo(404);
+
+        Reply rotated = call("POST", "/api/system/token/rotate", null);
+        assertThat(rotated.status()).isEqualTo(200);
+        assertThat(call("GET", "/api/tenants", null).status()).as("the old token is revoked").isEqualTo(401);
+        token = ((Value.Str) rotated.obj().get("token")).value();
+        assertThat(call("GET", "/api/tenants", null).status()).isEqualTo(200);
+    }
+
+    @Test
     void theTokenFileIsPrivateAndRotationRevokesTheOldToken() throws Exception {
         Path file = dir.resolve("auth/token");
         assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(

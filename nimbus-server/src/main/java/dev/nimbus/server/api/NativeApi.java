@@ -16,6 +16,10 @@ import dev.nimbus.core.schema.TableSchema;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.engine.Engine;
 import dev.nimbus.engine.query.QueryRunner;
+import dev.nimbus.engine.scheduler.CronJob;
+import dev.nimbus.engine.scheduler.MutationJson;
+import dev.nimbus.engine.scheduler.ScheduledJob;
+import dev.nimbus.engine.verify.VerifyReport;
 import dev.nimbus.server.http.ApiRequest;
 import dev.nimbus.server.http.ApiResponse;
 import dev.nimbus.server.http.Router;
@@ -67,7 +71,22 @@ public final class NativeApi {
                     engine.deleteSchema(tenant(q), Principal.ADMIN, table(q.param("table")));
                     return ApiResponse.noContent();
                 })
-                .add("GET", t + "/journal", Router.Access.ADMIN, this::journal);
+                .add("GET", t + "/journal", Router.Access.ADMIN, this::journal)
+                .add("POST", t + "/schedule", Router.Access.ADMIN, this::schedule)
+                .add("GET", t + "/schedule", Router.Access.ADMIN, this::jobs)
+                .add("DELETE", t + "/schedule/{job_id}", Router.Access.ADMIN, q -> {
+                    engine.scheduler().cancel(tenant(q), q.param("job_id"));
+                    return ApiResponse.noContent();
+                })
+                .add("GET", t + "/schedule/history/{job_id}", Router.Access.ADMIN, this::jobResult)
+                .add("POST", t + "/crons", Router.Access.ADMIN, this::putCron)
+                .add("GET", t + "/crons", Router.Access.ADMIN, this::crons)
+                .add("DELETE", t + "/crons/{name}", Router.Access.ADMIN, q -> {
+                    engine.scheduler().deleteCron(tenant(q), q.param("name"));
+                    return ApiResponse.noContent();
+                })
+                .add("GET", "/debug/tenants/{tenant_id}/consistency", Router.Access.ADMIN, this::consistency)
+                .add("GET", "/debug/tenants/{tenant_id}/engine/metrics", Router.Access.ADMIN, this::metrics);
     }
 
     // ---- tenants ---------------------------------------------------------------------------
@@ -245,6 +264,112 @@ public final class NativeApi {
         body.put("cursor_floor", Value.of(0L));
         body.put("has_more", Value.of(next < latest));
         return ApiResponse.ok(new Value.Obj(body));
+    }
+
+    // ---- scheduling (Nimbus's schedule and cron routes) ------------------------------------
+
+    private ApiResponse schedule(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        Value.Obj body = q.json();
+        if (!(body.get("run_after_ms") instanceof Value.Int64 after)) {
+            throw new NimbusException(ErrorCode.INVALID_INPUT, "\"run_after_ms\" is an integer (milliseconds from now)");
+        }
+        Mutation m = MutationJson.fromValue(body.get("mutation"));
+        String id = engine.scheduler().schedule(tenant, after.value(), m);
+        return ApiResponse.created(obj("job_id", Value.of(id)));
+    }
+
+    private ApiResponse jobs(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        List<Value> out = new ArrayList<>();
+        for (ScheduledJob j : engine.scheduler().pendingJobs(tenant)) {
+            Map<String, Value> m = new LinkedHashMap<>();
+            m.put("id", Value.of(j.id()));
+            m.put("run_at", Value.of(j.runAtMillis()));
+            m.put("mutation", MutationJson.toValue(j.mutation()));
+            m.put("created_at", Value.of(j.createdAtMillis()));
+            out.add(new Value.Obj(m));
+        }
+        return ApiResponse.ok(obj("jobs", Value.array(out)));
+    }
+
+    private ApiResponse jobResult(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        String id = q.param("job_id");
+        ScheduledJob j = engine.scheduler().job(tenant, id).filter(x -> !x.state().equals("pending"))
+                .orElseThrow(() -> new NimbusException(ErrorCode.SCHEDULED_JOB_NOT_FOUND, "no finished job " + id,
+                        Map.of("jobId", Value.of(id))));
+        Map<String, Value> m = new LinkedHashMap<>();
+        m.put("id", Value.of(j.id()));
+        m.put("run_at", Value.of(j.runAtMillis()));
+        m.put("finished_at", j.finishedAtMillis().<Value>map(Value::of).orElse(Value.nullValue()));
+        m.put("mutation", MutationJson.toValue(j.mutation()));
+        m.put("outcome", Value.of(j.state()));
+        m.put("error", j.error().<Value>map(Value::of).orElse(Value.nullValue()));
+        return ApiResponse.ok(obj("result", new Value.Obj(m)));
+    }
+
+    private ApiResponse putCron(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        Value.Obj body = q.json();
+        String name = string(body, "name");
+        if (!(body.get("schedule") instanceof Value.Obj sch) || !Value.of("interval").equals(sch.get("type"))
+                || !(sch.get("seconds") instanceof Value.Int64 seconds)) {
+            throw new NimbusException(ErrorCode.INVALID_INPUT,
+                    "\"schedule\" is {\"type\": \"interval\", \"seconds\": N}; interval is the only schedule type");
+        }
+        engine.scheduler().putCron(tenant, name, seconds.value(), MutationJson.fromValue(body.get("mutation")));
+        return new ApiResponse(201, null);
+    }
+
+    private ApiResponse crons(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        List<Value> out = new ArrayList<>();
+        for (CronJob c : engine.scheduler().crons(tenant)) {
+            Map<String, Value> m = new LinkedHashMap<>();
+            m.put("name", Value.of(c.name()));
+            m.put("schedule", new Value.Obj(Map.of("type", Value.of("interval"), "seconds", Value.of(c.intervalSeconds()))));
+            m.put("mutation", MutationJson.toValue(c.mutation()));
+            m.put("enabled", Value.of(c.enabled()));
+            m.put("last_run", c.lastRunMillis().<Value>map(Value::of).orElse(Value.nullValue()));
+            m.put("next_run", Value.of(c.nextRunMillis()));
+            m.put("created_at", Value.of(c.createdAtMillis()));
+            out.add(new Value.Obj(m));
+        }
+        return ApiResponse.ok(obj("crons", Value.array(out)));
+    }
+
+    // ---- operations ------------------------------------------------------------------------
+
+    private ApiResponse consistency(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        VerifyReport report = engine.verify(tenant);
+        Map<String, Value> m = new LinkedHashMap<>();
+        m.put("ok", Value.of(report.ok()));
+        m.put("authoritative", new Value.Obj(Map.of("documents", Value.of(report.documents()),
+                "index_entries", Value.of(report.indexEntries()), "journal_records", Value.of(report.journalRecords()))));
+        m.put("mismatches", Value.array(report.problems().stream().map(p -> (Value) Value.of(p)).toList()));
+        return ApiResponse.ok(new Value.Obj(m));
+    }
+
+    private ApiResponse metrics(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        var stats = engine.commitStats(tenant);
+        Map<String, Value> admission = new LinkedHashMap<>();
+        admission.put("queued", Value.of((long) stats.queued()));
+        admission.put("shed", Value.of(stats.shed()));
+        admission.put("capacity", Value.of((long) engine.limits().admissionQueueMax()));
+        Map<String, Value> journal = new LinkedHashMap<>();
+        journal.put("batches", Value.of(stats.batches()));
+        journal.put("requests", Value.of(stats.requests()));
+        journal.put("applied_head", Value.of(engine.appliedSequence(tenant)));
+        journal.put("apply_nanos_total", Value.of(stats.applyNanos()));
+        journal.put("commit_nanos_total", Value.of(stats.commitNanos()));
+        Map<String, Value> diagnostics = new LinkedHashMap<>();
+        diagnostics.put("mutation_admission", new Value.Obj(admission));
+        diagnostics.put("mutation_journal", new Value.Obj(journal));
+        return ApiResponse.ok(new Value.Obj(Map.of("tenant_id", Value.of(tenant.value()),
+                "diagnostics", new Value.Obj(diagnostics))));
     }
 
     // ---- helpers ---------------------------------------------------------------------------
