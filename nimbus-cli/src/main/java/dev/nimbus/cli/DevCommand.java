@@ -23,11 +23,14 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Start, create the demo tenant, and stop (for checks).")
     boolean once;
 
+    @Option(names = "--token-file", hidden = true, description = "Admin token file (default: the documented path).")
+    Path tokenFile;
+
     @Override
     public Integer call() throws Exception {
         Path data = dataDir != null ? dataDir : Path.of(".nimbus", "dev");
         ServerConfig config = new ServerConfig("127.0.0.1", port, new dev.nimbus.server.StorageSettings.Sqlite(data),
-                AdminToken.defaultPath(),
+                tokenFile != null ? tokenFile : AdminToken.defaultPath(),
                 ServerConfig.BODY_BYTES_MAX_DEFAULT, false);
         NimbusServer server = NimbusServer.start(config);
         TenantId demo = TenantId.of("demo");

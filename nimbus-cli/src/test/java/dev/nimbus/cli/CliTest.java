@@ -63,7 +63,8 @@ class CliTest {
     @Test
     void devCreatesTheDemoTenant() {
         Path data = dir.resolve("dev");
-        assertThat(Nimbus.run("dev", "--once", "--port", "0", "--data-dir", data.toString())).isZero();
+        assertThat(Nimbus.run("dev", "--once", "--port", "0", "--data-dir", data.toString(),
+                "--token-file", dir.resolve("token").toString())).isZero();
         assertThat(data.resolve("demo.sqlite3")).exists();
     }
 }

@@ -41,6 +41,7 @@ public final class NimbusServer implements AutoCloseable {
     private final StorageProvider storage;
     private final Engine engine;
     private final AdminToken token;
+    private final dev.nimbus.server.auth.AccessAudit audit;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService work;
@@ -59,6 +60,7 @@ public final class NimbusServer implements AutoCloseable {
                         + ": the admin token was never rotated; run 'nimbus token rotate' first");
             }
         }
+        this.audit = dev.nimbus.server.auth.AccessAudit.open(config.auditLog());
         this.storage = config.storage().open();
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
         this.work = Executors.newVirtualThreadPerTaskExecutor();
@@ -69,7 +71,7 @@ public final class NimbusServer implements AutoCloseable {
                             "generation", dev.nimbus.core.value.Value.of(token.generation()),
                             "token", dev.nimbus.core.value.Value.of(token.value()))));
                 });
-        WebSocketGate webSockets = new WebSocketGate(engine, config.wsHelloTimeoutMillis());
+        WebSocketGate webSockets = new WebSocketGate(engine, config.wsHelloTimeoutMillis(), audit);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         int[] boundPort = new int[1];
@@ -84,7 +86,7 @@ public final class NimbusServer implements AutoCloseable {
                                 .addLast("http", new HttpServerCodec(ServerConfig.INITIAL_LINE_BYTES_MAX,
                                         ServerConfig.HEADER_BYTES_MAX, 8192))
                                 .addLast("body", new BodyLimit(config.bodyBytesMax()))
-                                .addLast("api", new HttpApiHandler(router, token, work, boundPort[0], webSockets));
+                                .addLast("api", new HttpApiHandler(router, token, work, boundPort[0], webSockets, audit));
                     }
                 });
         this.channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
@@ -124,6 +126,7 @@ public final class NimbusServer implements AutoCloseable {
         work.close();
         engine.close();
         storage.close();
+        audit.close();
         LOG.info("nimbus stopped");
     }
 }

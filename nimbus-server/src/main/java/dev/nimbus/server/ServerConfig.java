@@ -12,14 +12,24 @@ import java.nio.file.Path;
  * @param bodyBytesMax  largest request body accepted (bigger: 413)
  * @param allowNetwork  whether a non-loopback host may be bound (also needs a rotated token)
  * @param wsHelloTimeoutMillis how long a WebSocket client has to send client_hello (Nimbus: 10 s)
+ * @param auditLog      the access audit log (JSON lines, 0600)
  */
 public record ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
-                           boolean allowNetwork, long wsHelloTimeoutMillis) {
+                           boolean allowNetwork, long wsHelloTimeoutMillis, Path auditLog) {
     public static final long WS_HELLO_TIMEOUT_MILLIS = 10_000;
 
     public ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
                         boolean allowNetwork) {
-        this(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, WS_HELLO_TIMEOUT_MILLIS);
+        this(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, WS_HELLO_TIMEOUT_MILLIS, auditLogFor(tokenFile));
+    }
+
+    /**
+     * The documented audit log path for the documented token file; beside a token file placed
+     * elsewhere (an isolated installation, a test), so the two stay together.
+     */
+    static Path auditLogFor(Path tokenFile) {
+        return tokenFile.toAbsolutePath().equals(dev.nimbus.server.auth.AdminToken.defaultPath().toAbsolutePath())
+                ? dev.nimbus.server.auth.AccessAudit.defaultPath() : tokenFile.resolveSibling("access.jsonl");
     }
 
     /** Room for a 16 MiB document in its JSON request body. */
@@ -33,19 +43,19 @@ public record ServerConfig(String host, int port, StorageSettings storage, Path 
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis);
+        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog);
     }
 
     public ServerConfig withHost(String h, boolean allow) {
-        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow, wsHelloTimeoutMillis);
+        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow, wsHelloTimeoutMillis, auditLog);
     }
 
     public ServerConfig withWsHelloTimeoutMillis(long millis) {
-        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, millis);
+        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, millis, auditLog);
     }
 
     public ServerConfig withBodyBytesMax(int max) {
-        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork, wsHelloTimeoutMillis);
+        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork, wsHelloTimeoutMillis, auditLog);
     }
 
     public boolean loopback() {

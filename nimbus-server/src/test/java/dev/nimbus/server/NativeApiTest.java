@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
 
@@ -268,6 +269,26 @@ class NativeApiTest {
         assertThat(call("GET", "/api/tenants", null, "Bearer " + old, null).status()).isEqualTo(401);
         assertThat(call("GET", "/api/tenants", null, "Bearer " + server.token().value(), null).status()).isEqualTo(200);
         assertThat(server.token().generation()).isEqualTo(2);
+    }
+
+    @Test
+    void everyGateDecisionIsAuditedWithoutCredentials() throws Exception {
+        call("GET", "/api/tenants", null);
+        call("GET", "/api/tenants", null, "Bearer wrong", null);
+        call("GET", "/api/tenants", null, "Bearer " + token, "http://evil.example");
+        Path log = dir.resolve("auth/access.jsonl");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(log))).isEqualTo("rw-------");
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(lines).noneMatch(l -> l.contains(token) || l.contains("wrong"));
+        List<Value.Obj> entries = lines.stream().map(l -> (Value.Obj) ValueJson.read(l)).toList();
+        assertThat(entries).anySatisfy(e -> {
+            assertThat(e.get("success")).isEqualTo(Value.of(true));
+            assertThat(e.get("authMethod")).isEqualTo(Value.of("local_admin_bearer"));
+            assertThat(e.get("routeFamily")).isEqualTo(Value.of("native_api"));
+        });
+        assertThat(entries).anySatisfy(e -> assertThat(e.get("reason")).isEqualTo(Value.of("invalid_or_missing_token")));
+        assertThat(entries).anySatisfy(e -> assertThat(e.get("reason")).isEqualTo(Value.of("origin_rejected")));
     }
 
     @Test

@@ -40,13 +40,16 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final ExecutorService work;
     private final int port;
     private final WebSocketUpgrade webSockets;
+    private final dev.nimbus.server.auth.AccessAudit audit;
 
-    public HttpApiHandler(Router router, AdminToken token, ExecutorService work, int port, WebSocketUpgrade webSockets) {
+    public HttpApiHandler(Router router, AdminToken token, ExecutorService work, int port, WebSocketUpgrade webSockets,
+                          dev.nimbus.server.auth.AccessAudit audit) {
         this.router = router;
         this.token = token;
         this.work = work;
         this.port = port;
         this.webSockets = webSockets;
+        this.audit = audit;
     }
 
     /** Upgrades {@code GET /ws} to the nimbus.v2 WebSocket protocol after its checks. */
@@ -98,7 +101,11 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     private ApiResponse handle(String method, QueryStringDecoder uri, String origin, String bearer, String headerToken,
                                byte[] body, String requestId) {
+        String family = routeFamily(uri.path());
+        String tenantId = tenantOf(uri.path());
+        String authMethod = bearer != null ? "local_admin_bearer" : headerToken != null ? "local_admin_header" : "none";
         if (origin != null && !loopbackOrigin(origin)) {
+            audit.record(family, tenantId, authMethod, false, origin, "origin_rejected");
             throw new NimbusException(ErrorCode.FORBIDDEN, "requests from origin " + origin + " are not allowed");
         }
         Optional<Router.Match> match = router.match(method, uri.path());
@@ -107,12 +114,36 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                     ? "method " + method + " is not supported on " + uri.path()
                     : "no route " + method + " " + uri.path());
         }
-        if (match.get().access() == Router.Access.ADMIN && !token.matches(bearer) && !token.matches(headerToken)) {
-            throw new NimbusException(ErrorCode.UNAUTHORIZED, "this route needs the local admin token as "
-                    + "'Authorization: Bearer <token>' or 'X-Nimbus-Admin-Token: <token>'");
+        if (match.get().access() == Router.Access.ADMIN) {
+            boolean ok = token.matches(bearer) || token.matches(headerToken);
+            audit.record(family, tenantId, authMethod, ok, origin, ok ? "authorized" : "invalid_or_missing_token");
+            if (!ok) {
+                throw new NimbusException(ErrorCode.UNAUTHORIZED, "this route needs the local admin token as "
+                        + "'Authorization: Bearer <token>' or 'X-Nimbus-Admin-Token: <token>'");
+            }
         }
         ApiRequest request = new ApiRequest(method, uri.path(), match.get().params(), uri.parameters(), body, requestId);
         return match.get().handler().handle(request);
+    }
+
+    static String routeFamily(String path) {
+        if (path.startsWith("/debug/")) {
+            return "debug";
+        }
+        if (path.startsWith("/api/system/")) {
+            return "system";
+        }
+        return path.startsWith("/api/") ? "native_api" : "public";
+    }
+
+    static String tenantOf(String path) {
+        String[] parts = path.split("/");
+        for (int i = 0; i + 1 < parts.length; i++) {
+            if (parts[i].equals("tenants")) {
+                return parts[i + 1];
+            }
+        }
+        return null;
     }
 
     private boolean loopbackOrigin(String origin) {

@@ -30,10 +30,12 @@ public final class WebSocketGate implements HttpApiHandler.WebSocketUpgrade {
 
     private final Engine engine;
     private final long helloTimeoutMillis;
+    private final dev.nimbus.server.auth.AccessAudit audit;
 
-    public WebSocketGate(Engine engine, long helloTimeoutMillis) {
+    public WebSocketGate(Engine engine, long helloTimeoutMillis, dev.nimbus.server.auth.AccessAudit audit) {
         this.engine = engine;
         this.helloTimeoutMillis = helloTimeoutMillis;
+        this.audit = audit;
     }
 
     @Override
@@ -72,7 +74,11 @@ public final class WebSocketGate implements HttpApiHandler.WebSocketUpgrade {
         String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).trim() : null;
-        if (!token.matches(bearer) && !token.matches(req.headers().get("X-Nimbus-Admin-Token"))) {
+        String header = req.headers().get("X-Nimbus-Admin-Token");
+        boolean ok = token.matches(bearer) || token.matches(header);
+        audit.record("websocket", raw, bearer != null ? "local_admin_bearer" : header != null ? "local_admin_header" : "none",
+                ok, req.headers().get(HttpHeaderNames.ORIGIN), ok ? "authorized" : "invalid_or_missing_token");
+        if (!ok) {
             throw new NimbusException(ErrorCode.UNAUTHORIZED, "the WebSocket needs the local admin token");
         }
         if (!engine.tenantExists(tenant)) {
