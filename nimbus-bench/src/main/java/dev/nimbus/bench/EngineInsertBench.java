@@ -112,7 +112,7 @@ public final class EngineInsertBench {
         }
     }
 
-    private static double perWriteSide(Path dir, Duration duration, int callers) throws Exception {
+    static double perWriteSide(Path dir, Duration duration, int callers) throws Exception {
         try (SqliteStorageProvider storage = new SqliteStorageProvider(dir)) {
             TenantStore store = storage.create(TenantId.of("bench"));
             return callers(callers, duration, factory -> {
@@ -146,12 +146,12 @@ public final class EngineInsertBench {
         }
     }
 
-    interface Insert {
+    public interface Insert {
         void run(CommitThroughputBench.DocumentFactory factory) throws Exception;
     }
 
     /** {@code callers} threads inserting until the deadline (or the count bound); inserts per second. */
-    private static double callers(int callers, Duration duration, Insert insert) throws Exception {
+    static double callers(int callers, Duration duration, Insert insert) throws Exception {
         AtomicLong done = new AtomicLong();
         long start = System.nanoTime();
         long deadline = start + duration.toNanos();
@@ -181,18 +181,18 @@ public final class EngineInsertBench {
         return done.get() * 1e9 / elapsed;
     }
 
-    private static double median(List<Double> xs) {
+    static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         s.sort(null);
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
-    private static String list(List<Double> xs) {
+    static String list(List<Double> xs) {
         return String.join(", ", xs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList());
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(p);

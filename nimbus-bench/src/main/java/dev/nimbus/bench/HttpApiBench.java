@@ -1,0 +1,201 @@
+package dev.nimbus.bench;
+
+import dev.nimbus.core.model.TenantId;
+import dev.nimbus.core.value.Value;
+import dev.nimbus.core.value.ValueJson;
+import dev.nimbus.server.NimbusServer;
+import dev.nimbus.server.ServerConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The native HTTP API under load (issue F3): single-document inserts and point reads by id from
+ * {@code clients} concurrent keep-alive connections (a minimal socket client, see
+ * {@link KeepAliveHttp}) against a server on loopback,
+ * in the same run as (a) the one-fsync-per-write rate (one storage transaction per insert from
+ * as many threads) and (b) PostgreSQL used as a JSONB store over JDBC with the same number of
+ * threads (autocommit {@code INSERT}, {@code SELECT} by primary key). Goals: inserts ≥ 15× (a)
+ * and ≥ 2× PostgreSQL's; reads ≥ 1× PostgreSQL's. Arguments: {@code --duration=5s},
+ * {@code --clients=64}; PostgreSQL at 127.0.0.1:5432 as postgres (skipped when unreachable).
+ */
+public final class HttpApiBench {
+    public static void main(String[] args) throws Exception {
+        Duration duration = Duration.ofSeconds(5);
+        int clients = 64;
+        for (String a : args) {
+            String[] kv = a.replaceFirst("^--", "").split("=", 2);
+            switch (kv[0]) {
+                case "duration" -> duration = CommitThroughputBench.Settings.parseDuration(kv[1]);
+                case "clients" -> clients = Integer.parseInt(kv[1]);
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        Path root = Files.createTempDirectory(CommitThroughputBench.Settings.moduleTarget(), "http-bench-");
+        try {
+            double[] http = httpSide(root.resolve("server"), duration, clients);
+            double perWrite = EngineInsertBench.perWriteSide(root.resolve("per-write"), duration, clients);
+            double[] pg = postgresSide(duration, clients);
+            System.out.printf(Locale.ROOT, """
+                    ### Native HTTP API, %d keep-alive clients (ops/s)
+
+                    | | Nimbus HTTP | (a) one fsync per write | (b) PostgreSQL JSONB over JDBC | ratios |
+                    |---|---:|---:|---:|---|
+                    | inserts | %,.0f | %,.0f | %s | HTTP/(a) = **%.1f×** (goal ≥ 15×); HTTP/(b) = **%s** (goal ≥ 2×) |
+                    | point reads by id | %,.0f | — | %s | HTTP/(b) = **%s** (goal ≥ 1×) |
+                    """, clients, http[0], perWrite, pg == null ? "n/a" : String.format(Locale.ROOT, "%,.0f", pg[0]),
+                    http[0] / perWrite, pg == null ? "n/a" : String.format(Locale.ROOT, "%.2f×", http[0] / pg[0]),
+                    http[1], pg == null ? "n/a" : String.format(Locale.ROOT, "%,.0f", pg[1]),
+                    pg == null ? "n/a" : String.format(Locale.ROOT, "%.2f×", http[1] / pg[1]));
+        } finally {
+            EngineInsertBench.deleteTree(root);
+        }
+    }
+
+    static double[] httpSide(Path dir, Duration duration, int clients) throws Exception {
+        try (NimbusServer server = NimbusServer.start(ServerConfig.defaults(dir.resolve("data"), dir.resolve("token"))
+                .withPort(0))) {
+            server.engine().createTenant(TenantId.of("bench"));
+            String path = "/api/tenants/bench/documents";
+            String auth = "Bearer " + server.token().value();
+            int port = server.port();
+            List<String> ids = Collections.synchronizedList(new ArrayList<>());
+            List<KeepAliveHttp> connections = Collections.synchronizedList(new ArrayList<>());
+            ThreadLocal<KeepAliveHttp> mine = new ThreadLocal<>();
+            EngineInsertBench.Insert connect = factory -> {
+                if (mine.get() == null) {
+                    KeepAliveHttp c = new KeepAliveHttp(port);
+                    mine.set(c);
+                    connections.add(c);
+                }
+            };
+            double inserts = EngineInsertBench.callers(clients, duration, factory -> {
+                connect.run(factory);
+                String body = "{\"table\": \"items\", \"fields\": " + ValueJson.write(factory.next().fields()) + "}";
+                KeepAliveHttp.Response r = mine.get().send("POST", path, auth, body);
+                if (r.status() != 201) {
+                    throw new IllegalStateException("insert answered " + r.status() + ": " + r.body());
+                }
+                if (ids.size() < 100_000) {
+                    ids.add(((Value.Str) ((Value.Obj) ValueJson.read(r.body())).get("id")).value());
+                }
+            });
+            closeAll(connections);
+            ThreadLocal<KeepAliveHttp> readers = new ThreadLocal<>();
+            double reads = EngineInsertBench.callers(clients, duration, factory -> {
+                if (readers.get() == null) {
+                    KeepAliveHttp c = new KeepAliveHttp(port);
+                    readers.set(c);
+                    connections.add(c);
+                }
+                String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+                KeepAliveHttp.Response r = readers.get().send("GET", path + "/items/" + id, auth, null);
+                if (r.status() != 200) {
+                    throw new IllegalStateException("read answered " + r.status());
+                }
+            });
+            closeAll(connections);
+            return new double[] {inserts, reads};
+        }
+    }
+
+    private static void closeAll(List<KeepAliveHttp> connections) {
+        for (KeepAliveHttp c : new ArrayList<>(connections)) {
+            try {
+                c.close();
+            } catch (java.io.IOException ignored) {
+                // closing
+            }
+        }
+        connections.clear();
+    }
+
+    /** One connection per calling thread, all closed together. */
+    private static final class Pool implements AutoCloseable {
+        private final String url;
+        private final List<Connection> all = Collections.synchronizedList(new ArrayList<>());
+        private final ThreadLocal<Connection> mine = new ThreadLocal<>();
+
+        Pool(String url) {
+            this.url = url;
+        }
+
+        Connection get() throws java.sql.SQLException {
+            Connection c = mine.get();
+            if (c == null) {
+                c = DriverManager.getConnection(url, "postgres", null);
+                mine.set(c);
+                all.add(c);
+            }
+            return c;
+        }
+
+        @Override
+        public void close() {
+            for (Connection c : new ArrayList<>(all)) {
+                try {
+                    c.close();
+                } catch (java.sql.SQLException ignored) {
+                    // closing
+                }
+            }
+        }
+    }
+
+    /** PostgreSQL as a JSONB store; null when no server is reachable. */
+    static double[] postgresSide(Duration duration, int clients) throws Exception {
+        String url = "jdbc:postgresql://127.0.0.1:5432/postgres";
+        String table = "nimbus_bench_jsonb_" + Long.toHexString(System.nanoTime());
+        try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + table + " (id TEXT PRIMARY KEY, doc JSONB NOT NULL)");
+        } catch (java.sql.SQLException e) {
+            System.err.println("no PostgreSQL server: " + e.getMessage());
+            return null;
+        }
+        try {
+            List<String> ids = Collections.synchronizedList(new ArrayList<>());
+            double inserts;
+            try (Pool pool = new Pool(url)) {
+                inserts = EngineInsertBench.callers(clients, duration, factory -> {
+                    var d = factory.next();
+                    try (PreparedStatement ps = pool.get().prepareStatement("INSERT INTO " + table + " (id, doc) VALUES (?, ?::jsonb)")) {
+                        ps.setString(1, d.id().value());
+                        ps.setString(2, ValueJson.write(d.fields()));
+                        ps.executeUpdate();
+                    }
+                    if (ids.size() < 100_000) {
+                        ids.add(d.id().value());
+                    }
+                });
+            }
+            double reads;
+            try (Pool pool = new Pool(url)) {
+                reads = EngineInsertBench.callers(clients, duration, factory -> {
+                    try (PreparedStatement ps = pool.get().prepareStatement("SELECT doc FROM " + table + " WHERE id = ?")) {
+                        ps.setString(1, ids.get(ThreadLocalRandom.current().nextInt(ids.size())));
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            rs.getString(1);
+                        }
+                    }
+                });
+            }
+            return new double[] {inserts, reads};
+        } finally {
+            try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS " + table);
+            }
+        }
+    }
+}
