@@ -20,6 +20,10 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--allow-network", description = "Allow a non-loopback --host (needs a rotated token).")
     boolean allowNetwork;
 
+    @Option(names = "--cors-allow-origin", description = "An extra exact browser origin to allow (repeatable;"
+            + " env NIMBUS_CORS_ALLOW_ORIGINS, comma-separated).")
+    java.util.List<String> corsAllowOrigins;
+
     @Option(names = "--config", description = "JSON config file (default: $NIMBUS_CONFIG).")
     Path config;
 
@@ -69,8 +73,20 @@ final class StartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path token = tokenFile != null ? tokenFile : AdminToken.defaultPath();
         ServerConfig config = new ServerConfig(host, port, storage(System.getenv()), token,
-                ServerConfig.BODY_BYTES_MAX_DEFAULT, allowNetwork);
+                ServerConfig.BODY_BYTES_MAX_DEFAULT, allowNetwork).withCorsAllowOrigins(corsOrigins(System.getenv()));
         return ServerCommands.serve(config, () -> { });
+    }
+
+    /** Extra CORS origins: the flags if given, else NIMBUS_CORS_ALLOW_ORIGINS (comma-separated). */
+    java.util.List<String> corsOrigins(java.util.Map<String, String> env) {
+        if (corsAllowOrigins != null && !corsAllowOrigins.isEmpty()) {
+            return corsAllowOrigins;
+        }
+        String v = env.get("NIMBUS_CORS_ALLOW_ORIGINS");
+        if (v == null || v.isBlank()) {
+            return java.util.List.of();
+        }
+        return java.util.Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     /** The storage settings from these flags, the environment and the config file. */

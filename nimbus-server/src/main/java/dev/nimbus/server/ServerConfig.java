@@ -13,14 +13,22 @@ import java.nio.file.Path;
  * @param allowNetwork  whether a non-loopback host may be bound (also needs a rotated token)
  * @param wsHelloTimeoutMillis how long a WebSocket client has to send client_hello (Nimbus: 10 s)
  * @param auditLog      the access audit log (JSON lines, 0600)
+ * @param corsAllowOrigins extra exact browser origins allowed besides loopback on this port
  */
 public record ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
-                           boolean allowNetwork, long wsHelloTimeoutMillis, Path auditLog) {
+                           boolean allowNetwork, long wsHelloTimeoutMillis, Path auditLog,
+                           java.util.List<String> corsAllowOrigins) {
+    public ServerConfig {
+        corsAllowOrigins = java.util.List.copyOf(corsAllowOrigins);
+        corsAllowOrigins.forEach(dev.nimbus.server.http.OriginPolicy::normalizeConfigured); // refuse bad ones at start
+    }
+
     public static final long WS_HELLO_TIMEOUT_MILLIS = 10_000;
 
     public ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
                         boolean allowNetwork) {
-        this(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, WS_HELLO_TIMEOUT_MILLIS, auditLogFor(tokenFile));
+        this(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, WS_HELLO_TIMEOUT_MILLIS, auditLogFor(tokenFile),
+                java.util.List.of());
     }
 
     /**
@@ -43,19 +51,24 @@ public record ServerConfig(String host, int port, StorageSettings storage, Path 
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog);
+        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins);
     }
 
     public ServerConfig withHost(String h, boolean allow) {
-        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow, wsHelloTimeoutMillis, auditLog);
+        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow, wsHelloTimeoutMillis, auditLog, corsAllowOrigins);
     }
 
     public ServerConfig withWsHelloTimeoutMillis(long millis) {
-        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, millis, auditLog);
+        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, millis, auditLog, corsAllowOrigins);
+    }
+
+    public ServerConfig withCorsAllowOrigins(java.util.List<String> origins) {
+        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog,
+                origins);
     }
 
     public ServerConfig withBodyBytesMax(int max) {
-        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork, wsHelloTimeoutMillis, auditLog);
+        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins);
     }
 
     public boolean loopback() {

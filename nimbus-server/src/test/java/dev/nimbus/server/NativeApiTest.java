@@ -272,6 +272,31 @@ class NativeApiTest {
     }
 
     @Test
+    void configuredCorsOriginsAreAllowedWithPreflightAndOthersAreNot() throws Exception {
+        server.close();
+        server = NimbusServer.start(ServerConfig.defaults(dir.resolve("data"), dir.resolve("auth/token")).withPort(0)
+                .withCorsAllowOrigins(List.of("HTTPS://App.Example.com:443")));
+        base = "http://127.0.0.1:" + server.port();
+        token = server.token().value();
+        HttpResponse<String> ok = client.send(HttpRequest.newBuilder(URI.create(base + "/api/tenants"))
+                .header("Authorization", "Bearer " + token).header("Origin", "https://app.example.com").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example.com");
+        HttpResponse<String> preflight = client.send(HttpRequest.newBuilder(URI.create(base + "/api/tenants"))
+                .header("Origin", "https://app.example.com").header("Access-Control-Request-Method", "POST")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).hasValueSatisfying(m -> assertThat(m).contains("POST"));
+        assertThat(call("GET", "/api/tenants", null, "Bearer " + token, "https://other.example.com").status()).isEqualTo(403);
+        assertThat(call("GET", "/api/tenants", null, "Bearer " + token, "http://app.example.com").status()).isEqualTo(403);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.defaults(dir, dir.resolve("t"))
+                .withCorsAllowOrigins(List.of("https://*.example.com"))).hasMessageContaining("wildcards");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.defaults(dir, dir.resolve("t"))
+                .withCorsAllowOrigins(List.of("example.com"))).hasMessageContaining("scheme://host");
+    }
+
+    @Test
     void everyGateDecisionIsAuditedWithoutCredentials() throws Exception {
         call("GET", "/api/tenants", null);
         call("GET", "/api/tenants", null, "Bearer wrong", null);

@@ -41,15 +41,17 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final int port;
     private final WebSocketUpgrade webSockets;
     private final dev.nimbus.server.auth.AccessAudit audit;
+    private final OriginPolicy origins;
 
     public HttpApiHandler(Router router, AdminToken token, ExecutorService work, int port, WebSocketUpgrade webSockets,
-                          dev.nimbus.server.auth.AccessAudit audit) {
+                          dev.nimbus.server.auth.AccessAudit audit, OriginPolicy origins) {
         this.router = router;
         this.token = token;
         this.work = work;
         this.port = port;
         this.webSockets = webSockets;
         this.audit = audit;
+        this.origins = origins;
     }
 
     /** Upgrades {@code GET /ws} to the nimbus.v2 WebSocket protocol after its checks. */
@@ -84,6 +86,14 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         String bearer = bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION));
         String headerToken = req.headers().get("X-Nimbus-Admin-Token");
         byte[] body = ByteBufUtil.getBytes(req.content());
+        if (method.equals("OPTIONS") && origin != null) {
+            // CORS preflight: answered here, without credentials, for allowed origins only.
+            ApiResponse preflight = origins.allows(origin) ? ApiResponse.noContent()
+                    : ErrorEnvelope.of(new NimbusException(ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed"), requestId);
+            write(ctx, preflight, requestId, keepAlive, origins.allows(origin) ? origin : null, true);
+            return;
+        }
+        String allowedOrigin = origin != null && origins.allows(origin) ? origin : null;
         ctx.channel().config().setAutoRead(false);
         work.execute(() -> {
             ApiResponse response;
@@ -95,7 +105,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 LOG.error("request {} {} failed ({})", method, uri.path(), requestId, e);
                 response = ErrorEnvelope.of(new NimbusException(ErrorCode.INTERNAL, "internal error"), requestId);
             }
-            write(ctx, response, requestId, keepAlive);
+            write(ctx, response, requestId, keepAlive, allowedOrigin, false);
         });
     }
 
@@ -104,7 +114,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         String family = routeFamily(uri.path());
         String tenantId = tenantOf(uri.path());
         String authMethod = bearer != null ? "local_admin_bearer" : headerToken != null ? "local_admin_header" : "none";
-        if (origin != null && !loopbackOrigin(origin)) {
+        if (origin != null && !origins.allows(origin)) {
             audit.record(family, tenantId, authMethod, false, origin, "origin_rejected");
             throw new NimbusException(ErrorCode.FORBIDDEN, "requests from origin " + origin + " are not allowed");
         }
@@ -146,11 +156,6 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         return null;
     }
 
-    private boolean loopbackOrigin(String origin) {
-        return origin.equals("http://127.0.0.1:" + port) || origin.equals("http://localhost:" + port)
-                || origin.equals("http://[::1]:" + port);
-    }
-
     private static String bearer(String authorization) {
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authorization.substring(7).trim();
@@ -159,10 +164,25 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     public static void write(ChannelHandlerContext ctx, ApiResponse response, String requestId, boolean keepAlive) {
+        write(ctx, response, requestId, keepAlive, null, false);
+    }
+
+    static void write(ChannelHandlerContext ctx, ApiResponse response, String requestId, boolean keepAlive,
+                      String allowedOrigin, boolean preflight) {
         byte[] json = response.json().getBytes(StandardCharsets.UTF_8);
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(json));
         out.headers().set("X-Request-Id", requestId);
+        if (allowedOrigin != null) {
+            out.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowedOrigin);
+            out.headers().set(HttpHeaderNames.VARY, "Origin");
+            if (preflight) {
+                out.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+                out.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+                        "Authorization, Content-Type, X-Nimbus-Admin-Token, X-Tenant-Id");
+                out.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+            }
+        }
         if (json.length > 0) {
             out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         }
