@@ -220,6 +220,53 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** A consistent copy of a tenant at one applied sequence: what a replica starts from. */
+    public record Bootstrap(long sequence, Map<TableName, TableSchema> schemas, Map<TableName, List<Document>> documents,
+                            List<String> executionIds) {
+    }
+
+    /**
+     * Every user table's schema and documents, and the executed scheduled-job ids, from one
+     * snapshot; resume the journal after {@link Bootstrap#sequence()}. Bounded by
+     * {@link EngineLimits#docsScannedMax()} documents ({@code op.cap_exceeded} beyond).
+     */
+    public Bootstrap bootstrap(TenantId tenant) {
+        try (TenantEngine.ReadView v = tenant(tenant).read()) {
+            Map<TableName, TableSchema> schemas = new java.util.LinkedHashMap<>();
+            Map<TableName, List<Document>> documents = new java.util.LinkedHashMap<>();
+            List<String> executions = new java.util.ArrayList<>();
+            int count = 0;
+            for (TableName table : v.snapshot().tables()) {
+                List<Document> docs = new java.util.ArrayList<>();
+                Optional<DocumentId> after = Optional.empty();
+                while (true) {
+                    List<Document> page = v.snapshot().scanDocuments(table, new dev.nimbus.storage.DocumentScan(after, false, 1000));
+                    count += page.size();
+                    if (count > limits.docsScannedMax()) {
+                        throw new NimbusException(ErrorCode.CAP_EXCEEDED, "the tenant holds more than "
+                                + limits.docsScannedMax() + " documents; page through the journal instead");
+                    }
+                    docs.addAll(page);
+                    if (page.size() < 1000) {
+                        break;
+                    }
+                    after = Optional.of(page.get(page.size() - 1).id());
+                }
+                if (table.value().equals("_executions")) {
+                    docs.forEach(d -> {
+                        if (d.fields().get("execution_id") instanceof Value.Str id) {
+                            executions.add(id.value());
+                        }
+                    });
+                } else if (!table.isSystem()) {
+                    documents.put(table, docs);
+                    v.snapshot().schema(table).ifPresent(sc -> schemas.put(table, sc));
+                }
+            }
+            return new Bootstrap(v.sequence(), schemas, documents, executions);
+        }
+    }
+
     // ---- transactions ----------------------------------------------------------------------
 
     /**

@@ -244,6 +244,14 @@ class NativeApiTest {
                 + " \"mutation\": {}}").status()).isEqualTo(400);
         assertThat(call("DELETE", "/api/tenants/acme/crons/tick", null).status()).isEqualTo(204);
 
+        Reply bootstrap = call("GET", "/api/tenants/acme/journal/bootstrap", null);
+        Value.Obj snapshot = (Value.Obj) bootstrap.obj().get("snapshot");
+        assertThat(((Value.Array) ((Value.Obj) snapshot.get("documents")).get("events")).elements()).hasSize(1);
+        assertThat(((Value.Array) snapshot.get("scheduled_execution_ids")).elements()).hasSize(1);
+        assertThat(bootstrap.obj().get("resume_after_sequence")).isEqualTo(snapshot.get("applied_sequence"));
+        Reply journal = call("GET", "/api/tenants/acme/journal?after=0&limit=100", null);
+        assertThat(journal.obj().get("latest_sequence")).isEqualTo(snapshot.get("applied_sequence"));
+
         Reply consistency = call("GET", "/debug/tenants/acme/consistency", null);
         assertThat(consistency.obj().get("ok")).isEqualTo(Value.of(true));
         Reply metrics = call("GET", "/debug/tenants/acme/engine/metrics", null);

@@ -72,6 +72,7 @@ public final class NativeApi {
                     return ApiResponse.noContent();
                 })
                 .add("GET", t + "/journal", Router.Access.ADMIN, this::journal)
+                .add("GET", t + "/journal/bootstrap", Router.Access.ADMIN, this::bootstrap)
                 .add("POST", t + "/schedule", Router.Access.ADMIN, this::schedule)
                 .add("GET", t + "/schedule", Router.Access.ADMIN, this::jobs)
                 .add("DELETE", t + "/schedule/{job_id}", Router.Access.ADMIN, q -> {
@@ -263,6 +264,28 @@ public final class NativeApi {
         body.put("latest_sequence", Value.of(latest));
         body.put("cursor_floor", Value.of(0L));
         body.put("has_more", Value.of(next < latest));
+        return ApiResponse.ok(new Value.Obj(body));
+    }
+
+    private ApiResponse bootstrap(ApiRequest q) {
+        TenantId tenant = tenant(q);
+        Engine.Bootstrap b = engine.bootstrap(tenant);
+        Map<String, Value> schema = new LinkedHashMap<>();
+        b.schemas().forEach((table, s) -> schema.put(table.value(), SchemaJson.toValue(s)));
+        Map<String, Value> documents = new LinkedHashMap<>();
+        b.documents().forEach((table, docs) -> documents.put(table.value(), documents(docs)));
+        Map<String, Value> snapshot = new LinkedHashMap<>();
+        snapshot.put("version", Value.of((long) JournalRecord.VERSION));
+        snapshot.put("applied_sequence", Value.of(b.sequence()));
+        snapshot.put("durable_head", Value.of(b.sequence()));
+        snapshot.put("schema", new Value.Obj(schema));
+        snapshot.put("documents", new Value.Obj(documents));
+        snapshot.put("scheduled_execution_ids", Value.array(b.executionIds().stream().map(x -> (Value) Value.of(x)).toList()));
+        Map<String, Value> body = new LinkedHashMap<>();
+        body.put("snapshot", new Value.Obj(snapshot));
+        body.put("resume_after_sequence", Value.of(b.sequence()));
+        body.put("bootstrap_cut_sequence", Value.of(b.sequence()));
+        body.put("cursor_floor_sequence", Value.of(0L));
         return ApiResponse.ok(new Value.Obj(body));
     }
 
