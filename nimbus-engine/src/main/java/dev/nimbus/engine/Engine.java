@@ -210,6 +210,16 @@ public final class Engine implements AutoCloseable {
         return tenant(tenant).pipeline.stats();
     }
 
+    /** Tenants this engine has open now (for metrics; opening none). */
+    public java.util.Set<TenantId> loadedTenants() {
+        return java.util.Set.copyOf(tenants.keySet());
+    }
+
+    /** Live subscriptions of a tenant. */
+    public int subscriptionCount(TenantId tenant) {
+        return tenant(tenant).hub.size();
+    }
+
     public long appliedSequence(TenantId tenant) {
         return tenant(tenant).pipeline.watermark().applied();
     }

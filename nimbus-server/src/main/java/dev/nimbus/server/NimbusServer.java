@@ -64,7 +64,9 @@ public final class NimbusServer implements AutoCloseable {
         this.storage = config.storage().open();
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
         this.work = Executors.newVirtualThreadPerTaskExecutor();
+        dev.nimbus.server.metrics.ServerMetrics metrics = new dev.nimbus.server.metrics.ServerMetrics(engine);
         Router router = new NativeApi(engine).routes(new Router())
+                .add("GET", "/metrics", Router.Access.ADMIN, q -> dev.nimbus.server.http.ApiResponse.text(metrics.scrape()))
                 .add("POST", "/api/system/token/rotate", Router.Access.ADMIN, q -> {
                     token.rotate();
                     return dev.nimbus.server.http.ApiResponse.ok(new dev.nimbus.core.value.Value.Obj(java.util.Map.of(
@@ -89,7 +91,8 @@ public final class NimbusServer implements AutoCloseable {
                                         ServerConfig.HEADER_BYTES_MAX, 8192))
                                 .addLast("body", new BodyLimit(config.bodyBytesMax()))
                                 .addLast("api", new HttpApiHandler(router, token, work, boundPort[0], webSockets, audit,
-                                        new dev.nimbus.server.http.OriginPolicy(boundPort[0], config.corsAllowOrigins())));
+                                        new dev.nimbus.server.http.OriginPolicy(boundPort[0], config.corsAllowOrigins()),
+                                        metrics));
                     }
                 });
         this.channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

@@ -305,6 +305,20 @@ class NativeApiTest {
     }
 
     @Test
+    void metricsAreExposedInThePrometheusFormat() throws Exception {
+        call("POST", "/api/tenants", "{\"id\": \"acme\"}");
+        call("POST", "/api/tenants/acme/documents", "{\"table\": \"t\", \"fields\": {}}");
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        assertThat(r.body()).contains("nimbus_http_requests_seconds_count{route_family=\"native_api\",status=\"2xx\"}")
+                .contains("nimbus_commit_batches_total{tenant=\"acme\"}")
+                .contains("nimbus_journal_applied_head{tenant=\"acme\"} 1.0");
+        assertThat(call("GET", "/metrics", null, null, null).status()).isEqualTo(401);
+    }
+
+    @Test
     void everyGateDecisionIsAuditedWithoutCredentials() throws Exception {
         call("GET", "/api/tenants", null);
         call("GET", "/api/tenants", null, "Bearer wrong", null);

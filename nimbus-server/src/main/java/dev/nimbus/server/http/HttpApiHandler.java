@@ -42,9 +42,11 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final WebSocketUpgrade webSockets;
     private final dev.nimbus.server.auth.AccessAudit audit;
     private final OriginPolicy origins;
+    private final dev.nimbus.server.metrics.ServerMetrics metrics;
 
     public HttpApiHandler(Router router, AdminToken token, ExecutorService work, int port, WebSocketUpgrade webSockets,
-                          dev.nimbus.server.auth.AccessAudit audit, OriginPolicy origins) {
+                          dev.nimbus.server.auth.AccessAudit audit, OriginPolicy origins,
+                          dev.nimbus.server.metrics.ServerMetrics metrics) {
         this.router = router;
         this.token = token;
         this.work = work;
@@ -52,6 +54,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         this.webSockets = webSockets;
         this.audit = audit;
         this.origins = origins;
+        this.metrics = metrics;
     }
 
     /** Upgrades {@code GET /ws} to the nimbus.v2 WebSocket protocol after its checks. */
@@ -97,6 +100,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         ctx.channel().config().setAutoRead(false);
         work.execute(() -> {
             ApiResponse response;
+            long started = System.nanoTime();
             try {
                 response = handle(method, uri, origin, bearer, headerToken, body, requestId);
             } catch (NimbusException e) {
@@ -105,6 +109,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 LOG.error("request {} {} failed ({})", method, uri.path(), requestId, e);
                 response = ErrorEnvelope.of(new NimbusException(ErrorCode.INTERNAL, "internal error"), requestId);
             }
+            metrics.response(routeFamily(uri.path()), response.status(), System.nanoTime() - started);
             write(ctx, response, requestId, keepAlive, allowedOrigin, false);
         });
     }
@@ -119,6 +124,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             throw new NimbusException(ErrorCode.FORBIDDEN, "requests from origin " + origin + " are not allowed");
         }
         Optional<Router.Match> match = router.match(method, uri.path());
+
         if (match.isEmpty()) {
             throw new NimbusException(ErrorCode.ROUTE_NOT_FOUND, router.pathExists(uri.path())
                     ? "method " + method + " is not supported on " + uri.path()
@@ -184,7 +190,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             }
         }
         if (json.length > 0) {
-            out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }
         out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
         if (keepAlive) {

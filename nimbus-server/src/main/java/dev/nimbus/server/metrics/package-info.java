@@ -1,0 +1,2 @@
+/** Server metrics in the Prometheus format. */
+package dev.nimbus.server.metrics;
