@@ -20,6 +20,12 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--allow-network", description = "Allow a non-loopback --host (needs a rotated token).")
     boolean allowNetwork;
 
+    @Option(names = "--tls-cert", description = "PEM certificate chain: serve HTTPS/WSS (with --tls-key).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM private key (PKCS#8) for --tls-cert.")
+    Path tlsKey;
+
     @Option(names = "--cors-allow-origin", description = "An extra exact browser origin to allow (repeatable;"
             + " env NIMBUS_CORS_ALLOW_ORIGINS, comma-separated).")
     java.util.List<String> corsAllowOrigins;
@@ -74,6 +80,12 @@ final class StartCommand implements Callable<Integer> {
         Path token = tokenFile != null ? tokenFile : AdminToken.defaultPath();
         ServerConfig config = new ServerConfig(host, port, storage(System.getenv()), token,
                 ServerConfig.BODY_BYTES_MAX_DEFAULT, allowNetwork).withCorsAllowOrigins(corsOrigins(System.getenv()));
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new PersistenceOptions.ConfigException("--tls-cert and --tls-key are given together");
+        }
+        if (tlsCert != null) {
+            config = config.withTls(new ServerConfig.Tls(tlsCert, tlsKey));
+        }
         return ServerCommands.serve(config, () -> { });
     }
 

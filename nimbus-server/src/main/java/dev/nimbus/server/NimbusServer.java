@@ -60,6 +60,16 @@ public final class NimbusServer implements AutoCloseable {
                         + ": the admin token was never rotated; run 'nimbus token rotate' first");
             }
         }
+        io.netty.handler.ssl.SslContext tls = null;
+        if (config.tls() != null) {
+            try {
+                tls = io.netty.handler.ssl.SslContextBuilder.forServer(config.tls().certificateChain().toFile(),
+                        config.tls().privateKey().toFile()).build();
+            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                throw new NimbusException(ErrorCode.INVALID_INPUT, "cannot use --tls-cert/--tls-key: " + e.getMessage());
+            }
+        }
+        io.netty.handler.ssl.SslContext sslContext = tls;
         this.audit = dev.nimbus.server.auth.AccessAudit.open(config.auditLog());
         this.storage = config.storage().open();
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
@@ -86,19 +96,37 @@ public final class NimbusServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (sslContext != null) {
+                            ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec(ServerConfig.INITIAL_LINE_BYTES_MAX,
                                         ServerConfig.HEADER_BYTES_MAX, 8192))
                                 .addLast("body", new BodyLimit(config.bodyBytesMax()))
                                 .addLast("api", new HttpApiHandler(router, token, work, boundPort[0], webSockets, audit,
-                                        new dev.nimbus.server.http.OriginPolicy(boundPort[0], config.corsAllowOrigins()),
+                                        new dev.nimbus.server.http.OriginPolicy(boundPort[0], config.corsAllowOrigins(),
+                                                sslContext != null),
                                         metrics));
                     }
                 });
-        this.channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        Channel bound;
+        try {
+            bound = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            // Nothing is served: give back the port's threads, the engine and the data dir lock.
+            boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            engine.close();
+            storage.close();
+            audit.close();
+            throw e instanceof RuntimeException r ? new NimbusException(ErrorCode.UNAVAILABLE, "cannot listen on "
+                    + config.host() + ":" + config.port() + ": " + r.getMessage()) : e;
+        }
+        this.channel = bound;
         this.port = ((InetSocketAddress) channel.localAddress()).getPort();
         boundPort[0] = port;
-        LOG.info("nimbus listening on http://{}:{}", config.host().contains(":") ? "[" + config.host() + "]" : config.host(), port);
+        LOG.info("nimbus listening on {}://{}:{}", sslContext != null ? "https" : "http",
+                config.host().contains(":") ? "[" + config.host() + "]" : config.host(), port);
     }
 
     public static NimbusServer start(ServerConfig config) {

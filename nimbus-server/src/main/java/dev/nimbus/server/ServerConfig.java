@@ -14,10 +14,19 @@ import java.nio.file.Path;
  * @param wsHelloTimeoutMillis how long a WebSocket client has to send client_hello (Nimbus: 10 s)
  * @param auditLog      the access audit log (JSON lines, 0600)
  * @param corsAllowOrigins extra exact browser origins allowed besides loopback on this port
+ * @param tls           certificate chain and private key (PEM) to serve HTTPS/WSS, or null for plain HTTP
  */
 public record ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
                            boolean allowNetwork, long wsHelloTimeoutMillis, Path auditLog,
-                           java.util.List<String> corsAllowOrigins) {
+                           java.util.List<String> corsAllowOrigins, Tls tls) {
+    /** {@code --tls-cert} and {@code --tls-key}: PEM files, given together. */
+    public record Tls(Path certificateChain, Path privateKey) {
+        public Tls {
+            java.util.Objects.requireNonNull(certificateChain, "--tls-cert");
+            java.util.Objects.requireNonNull(privateKey, "--tls-key");
+        }
+    }
+
     public ServerConfig {
         corsAllowOrigins = java.util.List.copyOf(corsAllowOrigins);
         corsAllowOrigins.forEach(dev.nimbus.server.http.OriginPolicy::normalizeConfigured); // refuse bad ones at start
@@ -28,7 +37,7 @@ public record ServerConfig(String host, int port, StorageSettings storage, Path 
     public ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
                         boolean allowNetwork) {
         this(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, WS_HELLO_TIMEOUT_MILLIS, auditLogFor(tokenFile),
-                java.util.List.of());
+                java.util.List.of(), null);
     }
 
     /**
@@ -51,24 +60,29 @@ public record ServerConfig(String host, int port, StorageSettings storage, Path 
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins);
+        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins, tls);
     }
 
     public ServerConfig withHost(String h, boolean allow) {
-        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow, wsHelloTimeoutMillis, auditLog, corsAllowOrigins);
+        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow, wsHelloTimeoutMillis, auditLog, corsAllowOrigins, tls);
     }
 
     public ServerConfig withWsHelloTimeoutMillis(long millis) {
-        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, millis, auditLog, corsAllowOrigins);
+        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, millis, auditLog, corsAllowOrigins, tls);
     }
 
     public ServerConfig withCorsAllowOrigins(java.util.List<String> origins) {
         return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog,
-                origins);
+                origins, tls);
+    }
+
+    public ServerConfig withTls(Tls t) {
+        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog,
+                corsAllowOrigins, t);
     }
 
     public ServerConfig withBodyBytesMax(int max) {
-        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins);
+        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins, tls);
     }
 
     public boolean loopback() {

@@ -15,9 +15,15 @@ import java.util.Set;
 public final class OriginPolicy {
     private final int port;
     private final Set<String> extra;
+    private final String scheme;
 
     public OriginPolicy(int port, List<String> allowed) {
+        this(port, allowed, false);
+    }
+
+    public OriginPolicy(int port, List<String> allowed, boolean tls) {
         this.port = port;
+        this.scheme = tls ? "https" : "http";
         Set<String> normalized = new LinkedHashSet<>();
         for (String a : allowed) {
             normalized.add(normalizeConfigured(a));
@@ -31,8 +37,8 @@ public final class OriginPolicy {
         if (n == null) {
             return false;
         }
-        return n.equals("http://127.0.0.1:" + port) || n.equals("http://localhost:" + port)
-                || n.equals("http://[::1]:" + port) || extra.contains(n);
+        return n.equals(scheme + "://127.0.0.1:" + port) || n.equals(scheme + "://localhost:" + port)
+                || n.equals(scheme + "://[::1]:" + port) || extra.contains(n);
     }
 
     /** The normalized form of a configured origin; a clear error for anything else. */
