@@ -119,8 +119,11 @@ public final class NimbusServer implements AutoCloseable {
             engine.close();
             storage.close();
             audit.close();
-            throw e instanceof RuntimeException r ? new NimbusException(ErrorCode.UNAVAILABLE, "cannot listen on "
-                    + config.host() + ":" + config.port() + ": " + r.getMessage()) : e;
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw new NimbusException(ErrorCode.UNAVAILABLE, "cannot listen on " + config.host() + ":" + config.port()
+                    + ": " + e.getMessage());
         }
         this.channel = bound;
         this.port = ((InetSocketAddress) channel.localAddress()).getPort();
