@@ -122,15 +122,22 @@ public final class SubscriptionHub {
     }
 
     private void markAffected(List<CommittedWrite> writes) {
+        // Many subscribers often share one query: test each distinct query once per batch.
+        Map<Query, Boolean> affected = new java.util.HashMap<>();
         for (Subscription s : subscriptions.values()) {
             if (s.dirty.get()) {
                 continue;
             }
-            for (CommittedWrite w : writes) {
-                if (couldAffect(s.query, w)) {
-                    markDirty(s);
-                    break;
+            boolean hit = affected.computeIfAbsent(s.query, q -> {
+                for (CommittedWrite w : writes) {
+                    if (couldAffect(q, w)) {
+                        return true;
+                    }
                 }
+                return false;
+            });
+            if (hit) {
+                markDirty(s);
             }
         }
     }
@@ -153,15 +160,25 @@ public final class SubscriptionHub {
         return d.isPresent() && FilterEvaluator.matches(q.filter(), d.get().toObject());
     }
 
+    /** The same query for the same principal is evaluated once per round, for all its subscribers. */
+    private record Shared(Query query, Principal principal) {
+    }
+
     private void deliverDirty() {
+        Map<Shared, List<Subscription>> rounds = new java.util.LinkedHashMap<>();
         Subscription s;
         while ((s = dirty.poll()) != null) {
             s.dirty.set(false); // cleared before evaluating: a later write marks it again
-            if (s.isClosed()) {
-                continue;
+            if (!s.isClosed()) {
+                rounds.computeIfAbsent(new Shared(s.query, s.principal), k -> new ArrayList<>()).add(s);
             }
+        }
+        for (Map.Entry<Shared, List<Subscription>> round : rounds.entrySet()) {
             try {
-                s.offer(evaluator.evaluate(s.query, s.principal));
+                SubscriptionUpdate update = evaluator.evaluate(round.getKey().query(), round.getKey().principal());
+                for (Subscription sub : round.getValue()) {
+                    sub.offer(update);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("re-evaluating a subscription of tenant {} failed: {}", tenant, e.getMessage());
             }
