@@ -1,0 +1,208 @@
+package dev.nimbus.bench;
+
+import dev.nimbus.core.model.Mutation;
+import dev.nimbus.core.model.Principal;
+import dev.nimbus.core.model.TableName;
+import dev.nimbus.core.model.TenantId;
+import dev.nimbus.core.value.Value;
+import dev.nimbus.server.NimbusServer;
+import dev.nimbus.server.ServerConfig;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * WebSocket fan-out (issue F3, benchmark c): {@code subscribers} nimbus.v2 connections subscribed
+ * to one query; one write; the time until every subscriber has the new result. Baseline, same
+ * run: a raw Netty WebSocket server broadcasting one pre-encoded frame of the same size to the
+ * same number of connections. Goal: Nimbus within 2× of raw (≥ 50 %). Arguments:
+ * {@code --subscribers=2000} (bounded by the open-file limit), {@code --rounds=3}.
+ */
+public final class FanOutBench {
+    public static void main(String[] args) throws Exception {
+        int subscribers = 2_000;
+        int rounds = 3;
+        for (String a : args) {
+            String[] kv = a.replaceFirst("^--", "").split("=", 2);
+            switch (kv[0]) {
+                case "subscribers" -> subscribers = Integer.parseInt(kv[1]);
+                case "rounds" -> rounds = Integer.parseInt(kv[1]);
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        Path root = Files.createTempDirectory(CommitThroughputBench.Settings.moduleTarget(), "fanout-");
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            List<Double> nimbus = new ArrayList<>();
+            List<Double> raw = new ArrayList<>();
+            int frameBytes;
+            try (NimbusServer server = NimbusServer.start(ServerConfig.defaults(root.resolve("data"), root.resolve("token"))
+                    .withPort(0))) {
+                TenantId tenant = TenantId.of("bench");
+                server.engine().createTenant(tenant);
+                Counter counter = new Counter();
+                List<WebSocket> sockets = new ArrayList<>();
+                for (int i = 0; i < subscribers; i++) {
+                    WebSocket ws = http.newWebSocketBuilder()
+                            .header("Authorization", "Bearer " + server.token().value()).header("X-Tenant-Id", "bench")
+                            .subprotocols("nimbus.v2")
+                            .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), counter).join();
+                    // One send at a time per WebSocket (the JDK client refuses overlapping sends).
+                    ws.sendText("{\"type\": \"client_hello\", \"protocol\": \"nimbus.v2\"}", true)
+                            .thenCompose(w -> w.sendText("{\"type\": \"subscribe\", \"request_id\": \"r\", \"query\":"
+                                    + " {\"table\": \"items\", \"filters\": [], \"order\": {\"field\": \"n\","
+                                    + " \"direction\": \"desc\"}, \"limit\": 10}}", true)).join();
+                    sockets.add(ws);
+                }
+                counter.await(subscribers * 2L, 120); // hello + first result each
+                for (int round = 0; round < rounds; round++) {
+                    counter.reset();
+                    long start = System.nanoTime();
+                    server.engine().mutate(tenant, Principal.ADMIN, new Mutation.Insert(TableName.of("items"),
+                            Optional.empty(), new Value.Obj(Map.of("n", Value.of((long) round), "name", Value.of("x".repeat(100))))));
+                    counter.await(subscribers, 120);
+                    nimbus.add((System.nanoTime() - start) / 1e6);
+                }
+                frameBytes = counter.lastSize.get();
+                for (WebSocket ws : sockets) {
+                    ws.abort();
+                }
+            }
+            for (int round = 0; round < rounds; round++) {
+                raw.add(rawBroadcast(http, subscribers, Math.max(frameBytes, 16)));
+            }
+            double n = EngineInsertBench.median(nimbus);
+            double r = EngineInsertBench.median(raw);
+            System.out.printf(Locale.ROOT, """
+                    ### WebSocket fan-out: one write, %,d subscribers of one query (ms until all received)
+
+                    | side | median ms | rounds |
+                    |---|---:|---|
+                    | Nimbus nimbus.v2 (write → re-evaluate → deliver) | %.1f | %s |
+                    | raw Netty broadcast of one %d-byte frame | %.1f | %s |
+
+                    raw / Nimbus = **%.2f** (goal ≥ 0.50).
+                    """, subscribers, n, EngineInsertBench.list(nimbus), frameBytes, r, EngineInsertBench.list(raw), r / n);
+        } finally {
+            EngineInsertBench.deleteTree(root);
+        }
+    }
+
+    /** Counts completed text messages across all connections. */
+    static final class Counter implements WebSocket.Listener {
+        final AtomicInteger count = new AtomicInteger();
+        final AtomicInteger lastSize = new AtomicInteger();
+        private final ThreadLocal<StringBuilder> partial = ThreadLocal.withInitial(StringBuilder::new);
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            StringBuilder b = partial.get();
+            b.append(data);
+            if (last) {
+                lastSize.set(b.length());
+                b.setLength(0);
+                count.incrementAndGet();
+            }
+            ws.request(1);
+            return null;
+        }
+
+        void reset() {
+            count.set(0);
+        }
+
+        void await(long n, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (count.get() < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + count.get() + " of " + n + " messages arrived");
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** Broadcasts one pre-encoded frame to {@code n} WebSocket connections; ms until all received. */
+    static double rawBroadcast(HttpClient http, int n, int frameBytes) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        CountDownLatch connected = new CountDownLatch(n);
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
+                                    new WebSocketServerProtocolHandler("/ws"),
+                                    new SimpleChannelInboundHandler<WebSocketFrame>() {
+                                        @Override
+                                        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                            if (evt instanceof HandshakeComplete) {
+                                                channels.add(ctx.channel());
+                                                connected.countDown();
+                                            }
+                                        }
+
+                                        @Override
+                                        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame msg) {
+                                        }
+                                    });
+                        }
+                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
+            Counter counter = new Counter();
+            List<CompletableFuture<WebSocket>> sockets = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                sockets.add(http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), counter));
+            }
+            CompletableFuture.allOf(sockets.toArray(CompletableFuture[]::new)).join();
+            if (!connected.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("raw connections did not complete");
+            }
+            String payload = "x".repeat(frameBytes);
+            long start = System.nanoTime();
+            channels.writeAndFlush(new TextWebSocketFrame(payload));
+            counter.await(n, 120);
+            double ms = (System.nanoTime() - start) / 1e6;
+            sockets.forEach(f -> f.join().abort());
+            server.close().sync();
+            return ms;
+        } finally {
+            channels.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+}
