@@ -395,22 +395,8 @@ public final class CommitThroughputBench {
      * explicit {@code BEGIN IMMEDIATE} / {@code COMMIT}.
      */
     static final class Baseline implements AutoCloseable {
-        /**
-         * Mirrors {@code dev.nimbus.storage.sqlite.SqliteSchema.CREATE} (package-private there);
-         * keep the two in step.
-         */
-        static final String[] DDL = {
-            "CREATE TABLE IF NOT EXISTS nimbus_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-            "CREATE TABLE IF NOT EXISTS nimbus_tables (name TEXT PRIMARY KEY) WITHOUT ROWID",
-            "CREATE TABLE IF NOT EXISTS nimbus_schemas (tbl TEXT PRIMARY KEY, schema_json TEXT NOT NULL) WITHOUT ROWID",
-            "CREATE TABLE IF NOT EXISTS nimbus_documents (tbl TEXT NOT NULL, id TEXT NOT NULL,"
-                + " created INTEGER NOT NULL, updated INTEGER NOT NULL, data_json TEXT NOT NULL,"
-                + " UNIQUE (tbl, id))",
-            "CREATE TABLE IF NOT EXISTS nimbus_index_entries (tbl TEXT NOT NULL, idx TEXT NOT NULL,"
-                + " key BLOB NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (tbl, idx, key, doc_id)) WITHOUT ROWID",
-            "CREATE TABLE IF NOT EXISTS nimbus_journal (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
-                + " record BLOB NOT NULL, sha256 BLOB NOT NULL)",
-        };
+        /** Exactly the provider's tables. */
+        static final java.util.List<String> DDL = dev.nimbus.storage.sqlite.SqliteSchema.statements();
 
         private final Connection connection;
         private final Statement control;

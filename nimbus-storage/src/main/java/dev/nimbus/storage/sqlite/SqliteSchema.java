@@ -4,8 +4,13 @@ package dev.nimbus.storage.sqlite;
  * The tables of one tenant file. Layout and meaning: docs/storage-format.md. Any change here is
  * a format version change.
  */
-final class SqliteSchema {
+public final class SqliteSchema {
     private SqliteSchema() {
+    }
+
+    /** The statements that create a tenant file's tables (for tools that must mirror them exactly). */
+    public static java.util.List<String> statements() {
+        return java.util.List.of(CREATE);
     }
 
     static final int FORMAT_VERSION = 1;
