@@ -103,7 +103,7 @@ public final class NimbusServer implements AutoCloseable {
                                 .addLast("http", new HttpServerCodec(ServerConfig.INITIAL_LINE_BYTES_MAX,
                                         ServerConfig.HEADER_BYTES_MAX, 8192))
                                 .addLast("body", new BodyLimit(config.bodyBytesMax()))
-                                .addLast("api", new HttpApiHandler(router, token, work, boundPort[0], webSockets, audit,
+                                .addLast("api", new HttpApiHandler(router, token, work, webSockets, audit,
                                         new dev.nimbus.server.http.OriginPolicy(boundPort[0], config.corsAllowOrigins(),
                                                 sslContext != null),
                                         metrics));

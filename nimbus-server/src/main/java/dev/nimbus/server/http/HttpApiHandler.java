@@ -38,19 +38,17 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final Router router;
     private final AdminToken token;
     private final ExecutorService work;
-    private final int port;
     private final WebSocketUpgrade webSockets;
     private final dev.nimbus.server.auth.AccessAudit audit;
     private final OriginPolicy origins;
     private final dev.nimbus.server.metrics.ServerMetrics metrics;
 
-    public HttpApiHandler(Router router, AdminToken token, ExecutorService work, int port, WebSocketUpgrade webSockets,
+    public HttpApiHandler(Router router, AdminToken token, ExecutorService work, WebSocketUpgrade webSockets,
                           dev.nimbus.server.auth.AccessAudit audit, OriginPolicy origins,
                           dev.nimbus.server.metrics.ServerMetrics metrics) {
         this.router = router;
         this.token = token;
         this.work = work;
-        this.port = port;
         this.webSockets = webSockets;
         this.audit = audit;
         this.origins = origins;
