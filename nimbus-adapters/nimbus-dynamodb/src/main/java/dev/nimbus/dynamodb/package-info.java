@@ -1,0 +1,2 @@
+/** The DynamoDB dialect over the engine. */
+package dev.nimbus.dynamodb;
