@@ -51,6 +51,20 @@ public interface WriteTransaction extends StoreReader, AutoCloseable {
     /** Makes everything durable (fsync) and visible. The transaction is finished afterwards. */
     void commit();
 
+    /**
+     * Commits now and makes the commit durable later, so that the caller can prepare its next
+     * transaction while the disk syncs this one (a pipelined group commit). Everything is
+     * visible to this store's next write transaction at once, and may be visible to snapshots
+     * before it is durable: a caller that must never show non-durable state (the engine) hides
+     * it behind its own watermark until {@link PendingDurability#await()} returns. A crash before
+     * then may lose the commit but never leaves part of it. Providers whose commit is itself
+     * durable keep this default.
+     */
+    default PendingDurability commitDeferred() {
+        commit();
+        return PendingDurability.DURABLE;
+    }
+
     /** Rolls back unless committed; releases the writer. */
     @Override
     void close();

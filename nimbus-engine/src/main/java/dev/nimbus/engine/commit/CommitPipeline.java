@@ -7,6 +7,7 @@ import dev.nimbus.core.model.TenantId;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.engine.EngineLimits;
 import dev.nimbus.engine.schema.PolicyCache;
+import dev.nimbus.storage.PendingDurability;
 import dev.nimbus.storage.TenantStore;
 import dev.nimbus.storage.WriteTransaction;
 import org.slf4j.Logger;
@@ -23,12 +24,20 @@ import java.util.function.Consumer;
 /**
  * A tenant's mutation path: a bounded admission queue in front of one writer thread that drains
  * admitted requests in batches (bounded by count and estimated bytes) into ONE storage write
- * transaction, commits it durably, then applies: advances the watermark, completes the callers
- * and hands the batch's writes to subscription fan-out. A request is acknowledged only after
- * its batch is durable; a caller that stops waiting does not undo it.
+ * transaction and commits it; a syncer thread then waits for the commit to be durable and
+ * applies it: advances the watermark, completes the callers and hands the batch's writes to
+ * subscription fan-out. The two overlap: while the disk syncs batch N, the writer validates and
+ * writes batch N+1 (a pipelined group commit), and one sync covers every batch committed before
+ * it started. A request is acknowledged only after its batch is durable; nothing of a batch is
+ * visible to readers before then (they wait on the watermark); a caller that stops waiting does
+ * not undo it.
  */
 public final class CommitPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(CommitPipeline.class);
+    /** Committed batches that may wait for one sync; more make the writer wait for the disk. */
+    static final int IN_FLIGHT_BATCHES_MAX = 8;
+    /** How long the writer waits for another request while the syncer is busy, per try. */
+    static final long GATHER_POLL_MICROS = 100;
 
     private final TenantId tenant;
     private final TenantStore store;
@@ -40,6 +49,13 @@ public final class CommitPipeline {
     private final MutationApplier.WriterState state;
     private final Consumer<List<CommittedWrite>> onApplied;
     private final Thread writer;
+    private final Thread syncer;
+    // Committed batches waiting to be durable, in commit order. Bounded: a writer that runs
+    // ahead of the disk waits here.
+    private final BlockingQueue<InFlight> inFlight = new ArrayBlockingQueue<>(IN_FLIGHT_BATCHES_MAX);
+    private volatile boolean writerDone;
+    private volatile boolean syncing;
+    private volatile NimbusException broken;
     // Completing futures wakes the callers' threads; doing it here keeps that off the writer.
     private final java.util.concurrent.ExecutorService acknowledger;
     private volatile boolean running = true;
@@ -49,17 +65,20 @@ public final class CommitPipeline {
     private final java.util.concurrent.atomic.LongAdder shed = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder applyNanos = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder commitNanos = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder syncs = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * Counters of the mutation path since start, for metrics: committed batches and requests,
-     * requests shed by admission, requests waiting now, and the writer's time spent applying
-     * requests to the transaction versus committing it (fsync).
+     * requests shed by admission, requests waiting now, the writer's time spent applying and
+     * committing batches, and the syncer's waits for durability (fsync) and their total time.
      */
-    public record Stats(long batches, long requests, long shed, int queued, long applyNanos, long commitNanos) {
+    public record Stats(long batches, long requests, long shed, int queued, long applyNanos, long syncs,
+                        long commitNanos) {
     }
 
     public Stats stats() {
-        return new Stats(batches.sum(), requests.sum(), shed.sum(), queue.size(), applyNanos.sum(), commitNanos.sum());
+        return new Stats(batches.sum(), requests.sum(), shed.sum(), queue.size(), applyNanos.sum(), syncs.sum(),
+                commitNanos.sum());
     }
 
     public CommitPipeline(TenantId tenant, TenantStore store, EngineLimits limits, PolicyCache policies,
@@ -75,7 +94,14 @@ public final class CommitPipeline {
         this.writer = Thread.ofPlatform().name("nimbus-writer-" + tenant).daemon(true).unstarted(this::run);
         this.acknowledger = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> Thread.ofPlatform().name("nimbus-ack-" + tenant).daemon(true).unstarted(r));
+        this.syncer = Thread.ofPlatform().name("nimbus-sync-" + tenant).daemon(true).unstarted(this::sync);
         writer.start();
+        syncer.start();
+    }
+
+    /** A committed batch on its way to durability. */
+    private record InFlight(PendingDurability durability, List<CommitRequest> accepted,
+                            List<CommitOutcome> outcomes, List<CommittedWrite> writes, long lastSequence) {
     }
 
     public AppliedWatermark watermark() {
@@ -88,7 +114,7 @@ public final class CommitPipeline {
      */
     public void submit(CommitRequest request) {
         if (!running) {
-            request.done().completeExceptionally(new NimbusException(ErrorCode.UNAVAILABLE,
+            request.done().completeExceptionally(broken != null ? broken : new NimbusException(ErrorCode.UNAVAILABLE,
                     "tenant " + tenant + " is shutting down; retry"));
             return;
         }
@@ -103,7 +129,7 @@ public final class CommitPipeline {
 
     private void run() {
         List<CommitRequest> batch = new ArrayList<>();
-        while (running || !queue.isEmpty()) {
+        while ((running || !queue.isEmpty()) && broken == null) {
             if (halted) {
                 return;
             }
@@ -113,15 +139,6 @@ public final class CommitPipeline {
                     continue;
                 }
                 batch.add(first);
-                long bytes = first.estimatedBytes();
-                while (batch.size() < limits.batchMutationsMax() && bytes < limits.batchBytesMax()) {
-                    CommitRequest next = queue.poll();
-                    if (next == null) {
-                        break;
-                    }
-                    batch.add(next);
-                    bytes += next.estimatedBytes();
-                }
                 commit(batch);
             } catch (InterruptedException e) {
                 if (halted) {
@@ -134,6 +151,12 @@ public final class CommitPipeline {
                 batch.clear();
             }
         }
+        if (broken != null) {
+            List<CommitRequest> dropped = new ArrayList<>();
+            queue.drainTo(dropped);
+            fail(dropped, broken);
+        }
+        writerDone = true;
     }
 
     private void commit(List<CommitRequest> batch) {
@@ -142,9 +165,19 @@ public final class CommitPipeline {
         List<CommittedWrite> writes = new ArrayList<>();
         state.batch.clear();
         long started = System.nanoTime();
+        PendingDurability durability = PendingDurability.DURABLE;
         try (WriteTransaction tx = store.beginWrite()) {
             MutationApplier applier = new MutationApplier(tx, state, policies, ids);
-            for (CommitRequest r : batch) {
+            long bytes = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                CommitRequest r = batch.get(i);
+                bytes += r.estimatedBytes();
+                if (batch.size() == i + 1 && batch.size() < limits.batchMutationsMax() && bytes < limits.batchBytesMax()) {
+                    CommitRequest next = nextForBatch();
+                    if (next != null) {
+                        batch.add(next);
+                    }
+                }
                 try {
                     MutationApplier.Applied applied = applier.apply(r);
                     accepted.add(r);
@@ -163,10 +196,8 @@ public final class CommitPipeline {
                 return;
             }
             if (!accepted.isEmpty()) {
-                long committing = System.nanoTime();
-                applyNanos.add(committing - started);
-                tx.commit();
-                commitNanos.add(System.nanoTime() - committing);
+                durability = tx.commitDeferred();
+                applyNanos.add(System.nanoTime() - started);
                 batches.increment();
                 requests.add(accepted.size());
             }
@@ -177,20 +208,135 @@ public final class CommitPipeline {
             fail(batch, e);
             return;
         }
-        // Apply: visible to readers, known to conflict checks, then acknowledged and fanned out.
+        if (accepted.isEmpty()) {
+            return;
+        }
+        // Known to the next batch's conflict checks at once; applied once durable (sync()).
         long last = outcomes.stream().mapToLong(CommitOutcome::sequence).max().orElse(watermark.applied());
         state.recent.addAll(writes);
-        watermark.advance(last);
-        List<CommitRequest> acknowledged = List.copyOf(accepted);
-        List<CommitOutcome> results = List.copyOf(outcomes);
+        InFlight committed = new InFlight(durability, List.copyOf(accepted), List.copyOf(outcomes), writes, last);
+        while (true) {
+            try {
+                inFlight.put(committed);
+                return;
+            } catch (InterruptedException e) {
+                if (halted) {
+                    fail(committed.accepted(), new NimbusException(ErrorCode.UNAVAILABLE, "the engine stopped"));
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * The syncer: takes committed batches in commit order, waits once for the newest of those
+     * waiting to be durable (which covers the earlier ones), then applies each: visible to
+     * readers, acknowledged, fanned out.
+     */
+    private void sync() {
+        List<InFlight> group = new ArrayList<>();
+        while (!(writerDone && inFlight.isEmpty())) {
+            if (halted) {
+                return;
+            }
+            try {
+                InFlight first = inFlight.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                syncing = true;
+                group.add(first);
+                inFlight.drainTo(group);
+                long syncing = System.nanoTime();
+                for (InFlight f : group) {
+                    f.durability().await(); // the first wait syncs; the others are covered by it
+                }
+                commitNanos.add(System.nanoTime() - syncing);
+                syncs.increment();
+                if (halted) { // simulated crash: durable, perhaps, but nobody hears of it
+                    NimbusException stopped = new NimbusException(ErrorCode.UNAVAILABLE, "the engine stopped");
+                    group.forEach(f -> fail(f.accepted(), stopped));
+                    return;
+                }
+                for (InFlight f : group) {
+                    apply(f);
+                }
+            } catch (InterruptedException e) {
+                if (halted) {
+                    return;
+                }
+            } catch (RuntimeException | Error e) {
+                breakDown(group, e);
+                return;
+            } finally {
+                group.clear();
+                syncing = false;
+            }
+        }
+    }
+
+    private void apply(InFlight f) {
+        watermark.advance(f.lastSequence());
         acknowledger.execute(() -> {
-            for (int i = 0; i < acknowledged.size(); i++) {
-                acknowledged.get(i).done().complete(results.get(i));
+            for (int i = 0; i < f.accepted().size(); i++) {
+                f.accepted().get(i).done().complete(f.outcomes().get(i));
             }
         });
-        if (!writes.isEmpty()) {
-            onApplied.accept(writes);
+        if (!f.writes().isEmpty()) {
+            onApplied.accept(f.writes());
         }
+    }
+
+    /**
+     * A commit could not be made durable. Its writes are in the store but may not survive a
+     * crash, so they are never applied (readers keep waiting on the watermark and time out) and
+     * the tenant stops taking writes until it is reopened; every caller waiting is told.
+     */
+    private void breakDown(List<InFlight> group, Throwable cause) {
+        LOG.error("tenant {}: a commit could not be made durable; the tenant stops taking writes", tenant, cause);
+        NimbusException e = new NimbusException(ErrorCode.STORAGE_IO, "tenant " + tenant
+                + ": a write could not be made durable; the tenant takes no writes until the server restarts");
+        broken = e;
+        running = false;
+        List<InFlight> waiting = new ArrayList<>(group);
+        inFlight.drainTo(waiting);
+        for (InFlight f : waiting) {
+            fail(f.accepted(), e);
+        }
+        while (!writerDone) { // bounded: the writer stops after its current batch
+            InFlight more = inFlight.poll();
+            if (more != null) {
+                fail(more.accepted(), e);
+            } else {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+        List<InFlight> rest = new ArrayList<>();
+        inFlight.drainTo(rest);
+        for (InFlight f : rest) {
+            fail(f.accepted(), e);
+        }
+    }
+
+    /**
+     * The next request for the open batch: one already waiting, or, while the syncer is still
+     * busy with earlier batches (so committing now would only wait for it), one that arrives
+     * meanwhile. Bigger batches mean fewer commits and syncs for the same writes.
+     */
+    private CommitRequest nextForBatch() {
+        CommitRequest next = queue.poll();
+        while (next == null && (syncing || !inFlight.isEmpty()) && !halted) {
+            try {
+                next = queue.poll(GATHER_POLL_MICROS, TimeUnit.MICROSECONDS);
+            } catch (InterruptedException e) {
+                return null; // halting: the batch is failed by the caller's check
+            }
+        }
+        return next;
     }
 
     private static boolean isStorageFailure(NimbusException e) {
@@ -209,11 +355,12 @@ public final class CommitPipeline {
         }
     }
 
-    /** Stops admitting, commits what was admitted, then stops the writer. */
+    /** Stops admitting, commits and syncs what was admitted, then stops the writer and syncer. */
     public void close() {
         running = false;
         try {
             writer.join(30_000);
+            syncer.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -234,14 +381,27 @@ public final class CommitPipeline {
         halted = true;
         running = false;
         writer.interrupt();
+        syncer.interrupt();
         try {
             writer.join(30_000);
+            syncer.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        NimbusException stopped = new NimbusException(ErrorCode.UNAVAILABLE, "the engine stopped");
         List<CommitRequest> dropped = new ArrayList<>();
         queue.drainTo(dropped);
-        fail(dropped, new NimbusException(ErrorCode.UNAVAILABLE, "the engine stopped"));
+        fail(dropped, stopped);
+        List<InFlight> unsynced = new ArrayList<>();
+        inFlight.drainTo(unsynced);
+        for (InFlight f : unsynced) {
+            try {
+                f.durability().await(); // releases what the provider holds for it
+            } catch (RuntimeException ignored) {
+                // stopping anyway
+            }
+            fail(f.accepted(), stopped);
+        }
         stopAcknowledger();
     }
 }

@@ -272,6 +272,11 @@ public final class CheckedStorageProvider implements StorageProvider {
         }
 
         @Override
+        public dev.nimbus.storage.PendingDurability commitDeferred() {
+            return tx.commitDeferred();
+        }
+
+        @Override
         public void close() {
             tx.close();
         }

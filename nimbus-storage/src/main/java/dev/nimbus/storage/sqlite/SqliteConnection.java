@@ -21,7 +21,10 @@ final class SqliteConnection implements AutoCloseable {
     static SqliteConnection open(Path file, boolean readOnly, long busyTimeoutMillis) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        // The writer commits with synchronous=NORMAL (COMMIT writes the WAL frames but does not
+        // fsync them) and makes each commit durable itself with WalSync, off the writer's path;
+        // SQLite still syncs around checkpoints and when the WAL restarts.
+        config.setSynchronous(readOnly ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout((int) busyTimeoutMillis);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         config.enforceForeignKeys(false);

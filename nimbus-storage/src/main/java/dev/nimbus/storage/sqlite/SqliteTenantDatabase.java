@@ -41,6 +41,7 @@ final class SqliteTenantDatabase {
     }
 
     private final WriterCache writerCache = new WriterCache();
+    private final WalSync walSync;
 
     // Guarded by the provider's lock.
     int users;
@@ -52,6 +53,7 @@ final class SqliteTenantDatabase {
         this.file = file;
         this.options = options;
         this.writer = writer;
+        this.walSync = new WalSync(file);
         this.idleReaders = new ArrayBlockingQueue<>(options.readersMax());
         this.readerPermits = new Semaphore(options.readersMax(), true);
     }
@@ -127,10 +129,7 @@ final class SqliteTenantDatabase {
             Thread.currentThread().interrupt();
             throw new NimbusException(ErrorCode.CANCELLED, "interrupted while waiting for the writer");
         }
-        return new SqliteWriteTransaction(writer, writerCache, () -> {
-            writerPermit.release();
-            release.run();
-        });
+        return new SqliteWriteTransaction(writer, writerCache, walSync, writerPermit::release, release);
     }
 
     /** On failure {@code release} has run once; on success it runs when the snapshot closes. */
@@ -170,6 +169,7 @@ final class SqliteTenantDatabase {
     /** Closes every connection. Callers make sure no one uses the database any more. */
     void close() {
         writer.close();
+        walSync.close();
         synchronized (allReaders) {
             for (SqliteConnection r : allReaders) {
                 r.close();

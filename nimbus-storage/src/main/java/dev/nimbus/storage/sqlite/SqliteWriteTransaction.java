@@ -8,6 +8,7 @@ import dev.nimbus.core.model.TableName;
 import dev.nimbus.core.schema.SchemaJson;
 import dev.nimbus.core.schema.TableSchema;
 import dev.nimbus.storage.JournalRecord;
+import dev.nimbus.storage.PendingDurability;
 import dev.nimbus.storage.StorageLimits;
 import dev.nimbus.storage.WriteTransaction;
 import dev.nimbus.storage.format.DocumentCodec;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The tenant's single writer inside {@code BEGIN IMMEDIATE}. Every call runs at once on the
@@ -26,7 +28,9 @@ import java.util.Set;
  * whole transaction back and poisons it.
  */
 final class SqliteWriteTransaction extends SqliteReads implements WriteTransaction {
-    private final Runnable onFinish;
+    private final Runnable releaseWriter;
+    private final Runnable releaseLease;
+    private final WalSync walSync;
     private final SqliteTenantDatabase.WriterCache cache;
     private final Set<String> knownTables;
     // Bodies encoded for document rows in this transaction, reused for journal records.
@@ -34,15 +38,23 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
     private long lastSequence;
     private boolean finished;
 
-    SqliteWriteTransaction(SqliteConnection writer, SqliteTenantDatabase.WriterCache cache, Runnable onFinish) {
+    /**
+     * {@code releaseWriter} gives the writer connection back when the transaction ends;
+     * {@code releaseLease} lets the database close once nothing needs it (after a deferred
+     * commit, only when its durability was awaited).
+     */
+    SqliteWriteTransaction(SqliteConnection writer, SqliteTenantDatabase.WriterCache cache, WalSync walSync,
+                           Runnable releaseWriter, Runnable releaseLease) {
         super(writer);
-        this.onFinish = onFinish;
+        this.releaseWriter = releaseWriter;
+        this.releaseLease = releaseLease;
+        this.walSync = walSync;
         this.cache = cache;
         this.knownTables = new HashSet<>(cache.tables);
         try {
             writer.execute("BEGIN IMMEDIATE");
         } catch (SQLException e) {
-            onFinish.run();
+            onFinish();
             throw SqliteErrors.map("starting a write transaction", e);
         }
         try {
@@ -337,6 +349,11 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
 
     @Override
     public void commit() {
+        commitDeferred().await();
+    }
+
+    @Override
+    public PendingDurability commitDeferred() {
         if (finished) {
             throw new IllegalStateException("the write transaction is finished");
         }
@@ -347,11 +364,28 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
             close();
             throw SqliteErrors.map("committing", e);
         }
+        long commit = walSync.committed();
         finished = true;
         encodedBodies.clear();
         cache.lastSequence = lastSequence;
         cache.tables = knownTables;
-        onFinish.run();
+        releaseWriter.run(); // the next transaction may start while this one syncs
+        AtomicBoolean awaited = new AtomicBoolean();
+        return () -> {
+            if (!awaited.compareAndSet(false, true)) {
+                throw new IllegalStateException("durability of a commit awaited twice");
+            }
+            try {
+                walSync.syncThrough(commit);
+            } finally {
+                releaseLease.run();
+            }
+        };
+    }
+
+    private void onFinish() {
+        releaseWriter.run();
+        releaseLease.run();
     }
 
     @Override
@@ -368,7 +402,7 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
         } catch (SQLException ignored) {
             // SQLite may already have rolled back (e.g. after an I/O error)
         } finally {
-            onFinish.run();
+            onFinish();
         }
     }
 }

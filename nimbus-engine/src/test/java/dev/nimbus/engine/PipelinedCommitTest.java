@@ -1,0 +1,208 @@
+package dev.nimbus.engine;
+
+import dev.nimbus.core.error.ErrorCode;
+import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.core.model.Mutation;
+import dev.nimbus.core.model.Principal;
+import dev.nimbus.core.model.TableName;
+import dev.nimbus.core.model.TenantId;
+import dev.nimbus.core.query.Query;
+import dev.nimbus.engine.commit.CommitOutcome;
+import dev.nimbus.storage.PendingDurability;
+import dev.nimbus.storage.StorageProvider;
+import dev.nimbus.storage.TenantStore;
+import dev.nimbus.storage.WriteTransaction;
+import dev.nimbus.storage.sqlite.SqliteStorageProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The pipelined group commit: the writer commits a batch and goes on with the next while the
+ * syncer waits for the first to be durable. Durability is held back here by a gate around the
+ * SQLite provider's deferred commits, to show what callers and readers see meanwhile.
+ */
+class PipelinedCommitTest {
+    private static final TenantId TENANT = TenantId.of("acme");
+    private static final TableName T = TableName.of("things");
+
+    @TempDir
+    Path dir;
+    private StorageProvider sqlite;
+    private Engine engine;
+    /** Each deferred commit's durability, held until the test releases it. */
+    private final BlockingQueue<Gate> commits = new LinkedBlockingQueue<>();
+
+    /** One deferred commit: {@link #release} lets its durability through, or fails it. */
+    static final class Gate {
+        final CompletableFuture<Void> released = new CompletableFuture<>();
+
+        void release() {
+            released.complete(null);
+        }
+
+        void fail(RuntimeException e) {
+            released.completeExceptionally(e);
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        sqlite = new SqliteStorageProvider(dir);
+        // No scheduler ticks: every commit counted here is the test's own.
+        engine = new Engine(gated(sqlite), EngineLimits.DEFAULTS.withSchedulerPollMillis(3_600_000));
+        engine.createTenant(TENANT);
+    }
+
+    @AfterEach
+    void stop() {
+        Gate g;
+        while ((g = commits.poll()) != null) {
+            g.release();
+        }
+        engine.close();
+        sqlite.close();
+    }
+
+    @Test
+    void aWriteIsNeitherAcknowledgedNorVisibleBeforeItsCommitIsDurable() throws Exception {
+        CompletableFuture<CommitOutcome> insert = engine.submit(TENANT, Principal.ADMIN, insert(1));
+        Gate first = nextCommit();
+        // Committed to SQLite, not yet durable: no acknowledgement, and a reader waits.
+        CompletableFuture<Integer> read = CompletableFuture.supplyAsync(
+                () -> engine.query(TENANT, Principal.ADMIN, Query.all(T)).size());
+        Thread.sleep(300);
+        assertThat(insert).isNotDone();
+        assertThat(read).isNotDone();
+
+        first.release();
+        assertThat(insert.get(10, TimeUnit.SECONDS).ids()).hasSize(1);
+        assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+
+    @Test
+    void whileTheDiskSyncsOneBatchTheWriterGathersTheNextIntoOneTransaction() throws Exception {
+        var before = engine.commitStats(TENANT);
+        CompletableFuture<CommitOutcome> a = engine.submit(TENANT, Principal.ADMIN, insert(1));
+        Gate first = nextCommit();
+        List<CompletableFuture<CommitOutcome>> later = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            later.add(engine.submit(TENANT, Principal.ADMIN, insert(2 + i)));
+        }
+        // The writer applies the later writes to its open transaction, but commits it only once
+        // the disk is free: no commit while the first is syncing.
+        Thread.sleep(300);
+        assertThat(commits).isEmpty();
+        assertThat(a).isNotDone();
+        assertThat(later).noneMatch(CompletableFuture::isDone);
+
+        first.release();
+        long previous = a.get(10, TimeUnit.SECONDS).sequence();
+        Gate second = nextCommit();
+        assertThat(later).noneMatch(CompletableFuture::isDone);
+        second.release();
+        for (CompletableFuture<CommitOutcome> f : later) {
+            long sequence = f.get(10, TimeUnit.SECONDS).sequence();
+            assertThat(sequence).isGreaterThan(previous);
+            previous = sequence;
+        }
+        assertThat(commits).isEmpty();
+        var after = engine.commitStats(TENANT);
+        assertThat(after.batches() - before.batches()).isEqualTo(2); // all 20 later writes in one batch
+        assertThat(after.requests() - before.requests()).isEqualTo(21);
+        assertThat(engine.query(TENANT, Principal.ADMIN, Query.all(T))).hasSize(21);
+    }
+
+    @Test
+    void aCommitThatCannotBeMadeDurableFailsItsCallersAndStopsTheTenantsWrites() throws Exception {
+        CompletableFuture<CommitOutcome> insert = engine.submit(TENANT, Principal.ADMIN, insert(1));
+        nextCommit().fail(new NimbusException(ErrorCode.STORAGE_IO, "sqlite storage error [io]: fsync failed"));
+
+        assertThatThrownBy(() -> insert.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(NimbusException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_IO));
+        assertThatThrownBy(() -> engine.mutate(TENANT, Principal.ADMIN, insert(2)))
+                .isInstanceOfSatisfying(NimbusException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_IO);
+                    assertThat(e.getMessage()).contains("could not be made durable");
+                });
+    }
+
+    private Gate nextCommit() throws InterruptedException {
+        Gate g = commits.poll(10, TimeUnit.SECONDS);
+        assertThat(g).as("a deferred commit").isNotNull();
+        return g;
+    }
+
+    private static Mutation insert(int n) {
+        return new Mutation.Insert(T, Optional.empty(), EngineFixture.obj("n", n));
+    }
+
+    /** The provider, with every deferred commit's durability held at a {@link Gate}. */
+    private StorageProvider gated(StorageProvider provider) {
+        return proxy(StorageProvider.class, provider, (target, method, args) -> {
+            Object result = method.invoke(target, args);
+            return result instanceof TenantStore store ? gatedStore(store) : result;
+        });
+    }
+
+    private TenantStore gatedStore(TenantStore store) {
+        return proxy(TenantStore.class, store, (target, method, args) -> {
+            Object result = method.invoke(target, args);
+            return result instanceof WriteTransaction tx ? gatedTransaction(tx) : result;
+        });
+    }
+
+    private WriteTransaction gatedTransaction(WriteTransaction tx) {
+        return proxy(WriteTransaction.class, tx, (target, method, args) -> {
+            if (method.getName().equals("commitDeferred")) {
+                PendingDurability durable = tx.commitDeferred();
+                Gate gate = new Gate();
+                commits.add(gate);
+                return (PendingDurability) () -> {
+                    try {
+                        gate.released.join();
+                    } catch (java.util.concurrent.CompletionException e) {
+                        durable.await();
+                        throw (RuntimeException) e.getCause();
+                    }
+                    durable.await();
+                };
+            }
+            return method.invoke(target, args);
+        });
+    }
+
+    interface Call<T> {
+        Object invoke(T target, java.lang.reflect.Method method, Object[] args) throws Exception;
+    }
+
+    private static <T> T proxy(Class<T> type, T target, Call<T> call) {
+        InvocationHandler h = (p, method, args) -> {
+            try {
+                return call.invoke(target, method, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h));
+    }
+}
