@@ -130,7 +130,9 @@ public final class TenantRegistry implements TenantDirectory {
     @Override
     public synchronized void create(TenantId tenant) {
         Entry existing = entries.get(tenant);
-        if (existing != null && existing.status() != Status.MISSING || existing == null && adoptIfStored(tenant)) {
+        // A MISSING row may be recreated; storage without a row is an existing tenant (adopted).
+        boolean exists = existing != null ? existing.status() != Status.MISSING : adoptIfStored(tenant);
+        if (exists) {
             throw new NimbusException(ErrorCode.ALREADY_EXISTS, "tenant " + tenant + " already exists",
                     Map.of("tenantId", Value.of(tenant.value())));
         }
