@@ -129,10 +129,9 @@ public final class TenantRegistry implements TenantDirectory {
 
     @Override
     public synchronized void create(TenantId tenant) {
-        Entry existing = entries.get(tenant);
-        // A MISSING row may be recreated; storage without a row is an existing tenant (adopted).
-        boolean exists = existing != null ? existing.status() != Status.MISSING : adoptIfStored(tenant);
-        if (exists) {
+        Entry existing = refresh(tenant);
+        // A MISSING row (storage gone) may be recreated.
+        if (existing != null && existing.status() != Status.MISSING) {
             throw new NimbusException(ErrorCode.ALREADY_EXISTS, "tenant " + tenant + " already exists",
                     Map.of("tenantId", Value.of(tenant.value())));
         }
@@ -150,11 +149,10 @@ public final class TenantRegistry implements TenantDirectory {
 
     @Override
     public synchronized void delete(TenantId tenant) {
-        Entry e = entries.get(tenant);
-        if (e == null && !adoptIfStored(tenant)) {
+        Entry e = refresh(tenant);
+        if (e == null) {
             throw notFound(tenant);
         }
-        e = entries.get(tenant);
         if (e.status() != Status.MISSING) {
             put(new Entry(tenant, e.createdAt(), e.provider(), Status.DELETING));
             engine.dropTenant(tenant);
@@ -172,7 +170,12 @@ public final class TenantRegistry implements TenantDirectory {
     @Override
     public boolean admit(TenantId tenant, Principal principal) {
         Entry e = entries.get(tenant);
-        boolean admitted = e != null ? e.status() == Status.ACTIVE : adoptIfStoredSynchronized(tenant);
+        if (e == null || e.status() != Status.ACTIVE) {
+            synchronized (this) {
+                e = refresh(tenant);
+            }
+        }
+        boolean admitted = e != null && e.status() == Status.ACTIVE;
         if (admitted) {
             usage.recordActive(tenant, principal);
         }
@@ -191,21 +194,24 @@ public final class TenantRegistry implements TenantDirectory {
         return Optional.ofNullable(entries.get(tenant));
     }
 
-    private synchronized boolean adoptIfStoredSynchronized(TenantId tenant) {
+    /**
+     * The tenant's row after looking at storage: a tenant storage holds without a row is adopted,
+     * and a MISSING row whose storage is back (MISSING records what storage looked like at start,
+     * not a decision) is active again. Null when the registry does not know the tenant. Callers
+     * hold this object's lock.
+     */
+    private Entry refresh(TenantId tenant) {
         Entry e = entries.get(tenant);
-        if (e != null) {
-            return e.status() == Status.ACTIVE;
+        if (tenant.isSystem() || e != null && e.status() != Status.MISSING || !engine.tenantExists(tenant)) {
+            return e;
         }
-        return adoptIfStored(tenant);
-    }
-
-    /** A tenant storage holds but the registry does not know: register it. */
-    private boolean adoptIfStored(TenantId tenant) {
-        if (tenant.isSystem() || !engine.tenantExists(tenant)) {
-            return false;
+        if (e == null) {
+            adopt(tenant);
+        } else {
+            LOG.info("tenant {}'s storage is back; serving it again", tenant);
+            put(new Entry(tenant, e.createdAt(), e.provider(), Status.ACTIVE));
         }
-        adopt(tenant);
-        return true;
+        return entries.get(tenant);
     }
 
     private void adopt(TenantId tenant) {

@@ -138,4 +138,22 @@ class TenantRegistryTest {
             assertThat(c.call("GET", "/api/tenants/vanished/documents/t", null).status()).isEqualTo(200);
         }
     }
+
+    @Test
+    void aMissingTenantWhoseStorageComesBackIsServedAgain() throws Exception {
+        Path data = dir.resolve("data");
+        try (NimbusServer s = start(data, data)) {
+            client(s).call("POST", "/api/tenants", "{\"id\": \"back\"}");
+        }
+        java.nio.file.Files.delete(data.resolve("back.sqlite3"));
+        try (NimbusServer s = start(data, data)) {
+            AdminClient c = client(s);
+            assertThat(c.call("GET", "/api/tenants/back/documents/t", null).status()).isEqualTo(404);
+            s.engine().createTenant(TenantId.of("back")); // restored below the API
+            assertThat(c.call("GET", "/api/tenants/back/documents/t", null).status()).isEqualTo(200);
+            assertThat(s.control().tenants().entry(TenantId.of("back")).orElseThrow())
+                    .extracting(TenantRegistry.Entry::status, TenantRegistry.Entry::createdAt)
+                    .containsExactly(TenantRegistry.Status.ACTIVE, T0);
+        }
+    }
 }
