@@ -29,7 +29,8 @@ final class AuthCommand implements Runnable {
     }
 
     @Command(name = "rotate-admin", mixinStandardHelpOptions = true,
-            description = "Rotate the admin token offline (a running server keeps its token until restart).")
+            description = "Rotate the admin token (same as 'nimbus token rotate': through the running server"
+                    + " when there is one, else offline on the token file).")
     static final class RotateAdmin extends TokenCommand.Rotate {
     }
 }

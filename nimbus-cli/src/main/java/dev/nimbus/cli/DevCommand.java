@@ -34,8 +34,8 @@ final class DevCommand implements Callable<Integer> {
                 ServerConfig.BODY_BYTES_MAX_DEFAULT, false);
         NimbusServer server = NimbusServer.start(config);
         TenantId demo = TenantId.of("demo");
-        if (!server.engine().tenantExists(demo)) {
-            server.engine().createTenant(demo);
+        if (!server.control().tenants().list().contains(demo)) {
+            server.control().tenants().create(demo);
         }
         System.out.println("nimbus dev: tenant 'demo' at http://127.0.0.1:" + server.port() + "/api/tenants/demo");
         if (once) {

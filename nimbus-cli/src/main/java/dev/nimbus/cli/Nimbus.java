@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code nimbus} executable. An explicit subcommand is required. */
-@Command(name = "nimbus", mixinStandardHelpOptions = true, version = "nimbus 0.1.0 (JVM)",
+@Command(name = "nimbus", mixinStandardHelpOptions = true, version = "nimbus " + dev.nimbus.server.control.ServerVersion.CURRENT + " (JVM)",
         description = "A reactive document backend in one executable.",
         subcommands = {StartCommand.class, DevCommand.class, TokenCommand.class, AuthCommand.class, VerifyCommand.class})
 public final class Nimbus implements Runnable {

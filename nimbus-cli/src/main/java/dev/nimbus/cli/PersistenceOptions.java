@@ -93,6 +93,27 @@ final class PersistenceOptions {
         };
     }
 
+    /**
+     * {@code --control-data-dir} with the same precedence (flag &gt; env &gt; file); when it is not
+     * given anywhere, the data dir (resolved the same way), else {@code ./data}.
+     */
+    static Path controlDataDir(Map<String, String> flags, Map<String, String> env, Optional<Path> file) {
+        Map<String, String> fromFile = file.map(PersistenceOptions::readFile).orElse(Map.of());
+        for (String flag : List.of("control-data-dir", "data-dir")) {
+            String v = flags.get(flag);
+            if (v == null) {
+                v = env.get(envName(flag));
+            }
+            if (v == null) {
+                v = fromFile.get(flag);
+            }
+            if (v != null && !v.isBlank()) {
+                return Path.of(v);
+            }
+        }
+        return Path.of("./data");
+    }
+
     static String envName(String flag) {
         return "NIMBUS_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
     }

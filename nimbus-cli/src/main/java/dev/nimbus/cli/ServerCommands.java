@@ -10,8 +10,9 @@ final class ServerCommands {
     private ServerCommands() {
     }
 
-    static int serve(ServerConfig config, Runnable afterStart) throws InterruptedException {
-        NimbusServer server = NimbusServer.start(config);
+    static int serve(ServerConfig config, dev.nimbus.server.control.ControlSettings control, Runnable afterStart)
+            throws InterruptedException {
+        NimbusServer server = NimbusServer.start(config, control);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             server.close();

@@ -86,7 +86,13 @@ final class StartCommand implements Callable<Integer> {
         if (tlsCert != null) {
             config = config.withTls(new ServerConfig.Tls(tlsCert, tlsKey));
         }
-        return ServerCommands.serve(config, () -> { });
+        return ServerCommands.serve(config, new dev.nimbus.server.control.ControlSettings(
+                controlDataDir(System.getenv()), java.time.Clock.systemUTC()), () -> { });
+    }
+
+    /** The control data dir: {@code --control-data-dir}, env or file, else the data dir. */
+    Path controlDataDir(java.util.Map<String, String> env) {
+        return PersistenceOptions.controlDataDir(givenFlags(), env, configFile(env));
     }
 
     /** Extra CORS origins: the flags if given, else NIMBUS_CORS_ALLOW_ORIGINS (comma-separated). */
@@ -103,6 +109,15 @@ final class StartCommand implements Callable<Integer> {
 
     /** The storage settings from these flags, the environment and the config file. */
     dev.nimbus.server.StorageSettings storage(java.util.Map<String, String> env) {
+        return PersistenceOptions.resolve(givenFlags(), env, configFile(env));
+    }
+
+    private java.util.Optional<Path> configFile(java.util.Map<String, String> env) {
+        return config != null ? java.util.Optional.of(config)
+                : java.util.Optional.ofNullable(env.get("NIMBUS_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
+    }
+
+    private java.util.Map<String, String> givenFlags() {
         java.util.Map<String, String> flags = new java.util.LinkedHashMap<>();
         String[][] given = {
             {"data-dir", dataDir}, {"control-data-dir", controlDataDir}, {"tenant-provider", tenantProvider},
@@ -117,9 +132,7 @@ final class StartCommand implements Callable<Integer> {
                 flags.put(g[0], g[1]);
             }
         }
-        java.util.Optional<Path> file = config != null ? java.util.Optional.of(config)
-                : java.util.Optional.ofNullable(env.get("NIMBUS_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
-        return PersistenceOptions.resolve(flags, env, file);
+        return flags;
     }
 
     static String envOr(String name, String fallback) {

@@ -89,8 +89,10 @@ class PersistenceOptionsTest {
         String tag = Long.toHexString(System.nanoTime());
         StorageSettings settings = resolve(Map.of(), "--tenant-provider", "postgres", "--postgres-url", url,
                 "--postgres-metadata-schema", "nimbus_cli_" + tag, "--postgres-tenant-schema-prefix", "cli" + tag + "_");
+        // The control data dir would default to ./data: keep this test's registry in its temp dir.
         try (NimbusServer server = NimbusServer.start(new ServerConfig("127.0.0.1", 0, settings,
-                dir.resolve("token"), ServerConfig.BODY_BYTES_MAX_DEFAULT, false))) {
+                dir.resolve("token"), ServerConfig.BODY_BYTES_MAX_DEFAULT, false),
+                new dev.nimbus.server.control.ControlSettings(dir.resolve("control"), java.time.Clock.systemUTC()))) {
             server.engine().createTenant(TenantId.of("acme"));
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + server.port() + "/api/tenants/acme/documents"))

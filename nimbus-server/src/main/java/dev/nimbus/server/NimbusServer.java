@@ -6,6 +6,12 @@ import dev.nimbus.engine.Engine;
 import dev.nimbus.engine.EngineLimits;
 import dev.nimbus.server.api.NativeApi;
 import dev.nimbus.server.auth.AdminToken;
+import dev.nimbus.server.auth.PublicBindGate;
+import dev.nimbus.server.control.ControlPlane;
+import dev.nimbus.server.control.ControlSettings;
+import dev.nimbus.server.control.ServerDiscovery;
+import dev.nimbus.server.control.ServerVersion;
+import dev.nimbus.server.control.SystemRoutes;
 import dev.nimbus.server.http.BodyLimit;
 import dev.nimbus.server.http.HttpApiHandler;
 import dev.nimbus.server.http.Router;
@@ -25,6 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -47,19 +54,13 @@ public final class NimbusServer implements AutoCloseable {
     private final ExecutorService work;
     private final Channel channel;
     private final int port;
+    private final ControlPlane control;
+    private final ServerDiscovery discovery;
 
-    private NimbusServer(ServerConfig config) throws InterruptedException {
-        this.token = AdminToken.loadOrMint(config.tokenFile());
-        if (!config.loopback()) {
-            if (!config.allowNetwork()) {
-                throw new NimbusException(ErrorCode.INVALID_INPUT, "refusing to bind " + config.host()
-                        + ": a non-loopback host needs --allow-network");
-            }
-            if (!token.rotatedAtLeastOnce()) {
-                throw new NimbusException(ErrorCode.INVALID_INPUT, "refusing to bind " + config.host()
-                        + ": the admin token was never rotated; run 'nimbus token rotate' first");
-            }
-        }
+    private NimbusServer(ServerConfig config, ControlSettings controlSettings) throws InterruptedException {
+        this.token = AdminToken.loadOrMint(config.tokenFile(), controlSettings.clock());
+        List<String> warnings = PublicBindGate.check(config.host(), config.loopback(), config.allowNetwork(), token);
+        warnings.forEach(w -> LOG.warn("{}", w));
         io.netty.handler.ssl.SslContext tls = null;
         if (config.tls() != null) {
             try {
@@ -71,18 +72,16 @@ public final class NimbusServer implements AutoCloseable {
         }
         io.netty.handler.ssl.SslContext sslContext = tls;
         this.audit = dev.nimbus.server.auth.AccessAudit.open(config.auditLog());
-        this.storage = config.storage().open();
+        // The control plane before tenant storage: a second server on the same dirs fails fast with busy.
+        this.control = openControlPlane(controlSettings, audit);
+        this.storage = openStorage(config, control, audit);
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
         this.work = Executors.newVirtualThreadPerTaskExecutor();
         dev.nimbus.server.metrics.ServerMetrics metrics = new dev.nimbus.server.metrics.ServerMetrics(engine);
-        Router router = new NativeApi(engine).routes(new Router())
-                .add("GET", "/metrics", Router.Access.ADMIN, q -> dev.nimbus.server.http.ApiResponse.text(metrics.scrape()))
-                .add("POST", "/api/system/token/rotate", Router.Access.ADMIN, q -> {
-                    token.rotate();
-                    return dev.nimbus.server.http.ApiResponse.ok(new dev.nimbus.core.value.Value.Obj(java.util.Map.of(
-                            "generation", dev.nimbus.core.value.Value.of(token.generation()),
-                            "token", dev.nimbus.core.value.Value.of(token.value()))));
-                });
+        SystemRoutes system = new SystemRoutes(token, control, warnings);
+        Router router = new NativeApi(engine, control.attach(engine, config.storage().kind())).routes(new Router())
+                .add("GET", "/metrics", Router.Access.ADMIN, q -> dev.nimbus.server.http.ApiResponse.text(metrics.scrape()));
+        system.routes(router);
         WebSocketGate webSockets = new WebSocketGate(engine, config.wsHelloTimeoutMillis(), audit);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
@@ -118,6 +117,7 @@ public final class NimbusServer implements AutoCloseable {
             workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             engine.close();
             storage.close();
+            control.close();
             audit.close();
             if (e instanceof InterruptedException interrupted) {
                 throw interrupted;
@@ -128,13 +128,51 @@ public final class NimbusServer implements AutoCloseable {
         this.channel = bound;
         this.port = ((InetSocketAddress) channel.localAddress()).getPort();
         boundPort[0] = port;
+        this.discovery = announce(config, controlSettings, port, sslContext != null);
+        system.listening(discovery);
         LOG.info("nimbus listening on {}://{}:{}", sslContext != null ? "https" : "http",
                 config.host().contains(":") ? "[" + config.host() + "]" : config.host(), port);
     }
 
-    public static NimbusServer start(ServerConfig config) {
+    /** Locks the control data dir and opens nimbus-control.db; on failure nothing stays open. */
+    private static ControlPlane openControlPlane(ControlSettings settings, dev.nimbus.server.auth.AccessAudit audit) {
         try {
-            return new NimbusServer(config);
+            return ControlPlane.open(settings);
+        } catch (RuntimeException e) {
+            audit.close();
+            throw e;
+        }
+    }
+
+    /** Opens tenant storage; on failure gives back the control data dir lock and the audit log. */
+    private static StorageProvider openStorage(ServerConfig config, ControlPlane control,
+                                               dev.nimbus.server.auth.AccessAudit audit) {
+        try {
+            return config.storage().open();
+        } catch (RuntimeException e) {
+            control.close();
+            audit.close();
+            throw e;
+        }
+    }
+
+    /** Writes server.json (0600) into the control data dir so local tools find this server. */
+    private static ServerDiscovery announce(ServerConfig config, ControlSettings settings, int port, boolean tls) {
+        ServerDiscovery record = new ServerDiscovery(ServerDiscovery.localAddress(config.host(), port, tls),
+                ProcessHandle.current().pid(), config.tokenFile().toAbsolutePath(), settings.clock().instant(),
+                settings.controlDataDir().toAbsolutePath(), config.storage().kind(), ServerVersion.CURRENT);
+        record.write();
+        return record;
+    }
+
+    /** Starts with the documented control plane defaults (the control data dir is the data dir). */
+    public static NimbusServer start(ServerConfig config) {
+        return start(config, ControlSettings.defaultsFor(config));
+    }
+
+    public static NimbusServer start(ServerConfig config, ControlSettings control) {
+        try {
+            return new NimbusServer(config, control);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting", e);
@@ -153,9 +191,15 @@ public final class NimbusServer implements AutoCloseable {
         return engine;
     }
 
+    /** The control plane: tenant registry (create tenants through it) and usage. */
+    public ControlPlane control() {
+        return control;
+    }
+
     /** Stops accepting, lets in-flight requests finish, drains the engine, closes storage. */
     @Override
     public void close() {
+        discovery.remove();
         channel.close().syncUninterruptibly();
         // Responses in flight were written before the channel closed; no quiet period needed.
         boss.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
@@ -163,6 +207,7 @@ public final class NimbusServer implements AutoCloseable {
         work.close();
         engine.close();
         storage.close();
+        control.close();
         audit.close();
         LOG.info("nimbus stopped");
     }

@@ -41,9 +41,16 @@ import java.util.Set;
  */
 public final class NativeApi {
     private final Engine engine;
+    private final TenantDirectory tenants;
 
     public NativeApi(Engine engine) {
+        this(engine, TenantDirectory.of(engine));
+    }
+
+    /** @param tenants which tenants exist and their lifecycle (the server passes the control plane's registry) */
+    public NativeApi(Engine engine, TenantDirectory tenants) {
         this.engine = engine;
+        this.tenants = tenants;
     }
 
     public Router routes(Router r) {
@@ -52,9 +59,9 @@ public final class NativeApi {
                 .add("GET", "/health", Router.Access.PUBLIC, q -> ApiResponse.ok(obj("ok", Value.of(true))))
                 .add("POST", "/api/tenants", Router.Access.ADMIN, this::createTenant)
                 .add("GET", "/api/tenants", Router.Access.ADMIN, q -> ApiResponse.ok(obj("tenants",
-                        Value.array(engine.tenants().stream().map(id -> (Value) Value.of(id.value())).toList()))))
+                        Value.array(tenants.list().stream().map(id -> (Value) Value.of(id.value())).toList()))))
                 .add("DELETE", t, Router.Access.ADMIN, q -> {
-                    engine.dropTenant(tenant(q));
+                    tenants.delete(tenant(q));
                     return ApiResponse.noContent();
                 })
                 .add("POST", t + "/documents", Router.Access.ADMIN, this::insert)
@@ -94,12 +101,7 @@ public final class NativeApi {
 
     private ApiResponse createTenant(ApiRequest q) {
         String id = string(q.json(), "id");
-        TenantId tenant = TenantId.of(id);
-        if (engine.tenantExists(tenant)) {
-            throw new NimbusException(ErrorCode.ALREADY_EXISTS, "tenant " + id + " already exists",
-                    Map.of("tenantId", Value.of(id)));
-        }
-        engine.createTenant(tenant);
+        tenants.create(TenantId.of(id));
         return ApiResponse.created(obj("id", Value.of(id)));
     }
 
@@ -112,7 +114,7 @@ public final class NativeApi {
         } catch (NimbusException e) {
             throw notFound(raw);
         }
-        if (!engine.tenantExists(tenant)) {
+        if (!tenants.admit(tenant, Principal.ADMIN)) {
             throw notFound(raw);
         }
         return tenant;
