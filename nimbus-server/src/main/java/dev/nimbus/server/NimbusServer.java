@@ -79,10 +79,11 @@ public final class NimbusServer implements AutoCloseable {
         this.work = Executors.newVirtualThreadPerTaskExecutor();
         dev.nimbus.server.metrics.ServerMetrics metrics = new dev.nimbus.server.metrics.ServerMetrics(engine);
         SystemRoutes system = new SystemRoutes(token, control, warnings);
-        Router router = new NativeApi(engine, control.attach(engine, config.storage().kind())).routes(new Router())
+        dev.nimbus.server.api.TenantDirectory tenantDirectory = control.attach(engine, config.storage().kind());
+        Router router = new NativeApi(engine, tenantDirectory).routes(new Router())
                 .add("GET", "/metrics", Router.Access.ADMIN, q -> dev.nimbus.server.http.ApiResponse.text(metrics.scrape()));
         system.routes(router);
-        WebSocketGate webSockets = new WebSocketGate(engine, config.wsHelloTimeoutMillis(), audit);
+        WebSocketGate webSockets = new WebSocketGate(engine, tenantDirectory, config.wsHelloTimeoutMillis(), audit);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         int[] boundPort = new int[1];

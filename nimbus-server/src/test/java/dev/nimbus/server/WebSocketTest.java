@@ -175,4 +175,22 @@ class WebSocketTest {
                 .isInstanceOfSatisfying(CompletionException.class,
                         e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(401));
     }
+
+    @Test
+    void anUpgradeFromAForeignOriginIsRefusedEvenWithTheToken() {
+        assertThatThrownBy(() -> client.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + server.token().value())
+                .header("Origin", "https://evil.example")
+                .header("X-Tenant-Id", "acme").subprotocols("nimbus.v2")
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), new Inbox()).join())
+                .isInstanceOfSatisfying(CompletionException.class,
+                        e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(403));
+        // The server's own origin is fine.
+        WebSocket ok = client.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + server.token().value())
+                .header("Origin", "http://127.0.0.1:" + server.port())
+                .header("X-Tenant-Id", "acme").subprotocols("nimbus.v2")
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), new Inbox()).join();
+        ok.abort();
+    }
 }

@@ -78,6 +78,15 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         String method = req.method().name();
         if (uri.path().equals("/ws") && method.equals("GET") && webSockets != null) {
+            String wsOrigin = req.headers().get(HttpHeaderNames.ORIGIN);
+            if (wsOrigin != null && !origins.allows(wsOrigin)) {
+                // A browser page of another origin must not open a socket with the token.
+                audit.record("websocket", null, "none", false, wsOrigin, "origin_rejected");
+                write(ctx, ErrorEnvelope.of(new NimbusException(ErrorCode.FORBIDDEN,
+                        "WebSocket connections from origin " + wsOrigin + " are not allowed"), requestId),
+                        requestId, false);
+                return;
+            }
             FullHttpRequest retained = req.retainedDuplicate();
             ctx.channel().config().setAutoRead(false);
             work.execute(() -> webSockets.upgrade(ctx, retained, requestId, token));

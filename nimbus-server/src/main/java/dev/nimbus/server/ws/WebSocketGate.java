@@ -5,6 +5,7 @@ import dev.nimbus.core.error.NimbusException;
 import dev.nimbus.core.model.TenantId;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.engine.Engine;
+import dev.nimbus.server.api.TenantDirectory;
 import dev.nimbus.server.auth.AdminToken;
 import dev.nimbus.server.http.ErrorEnvelope;
 import dev.nimbus.server.http.HttpApiHandler;
@@ -29,11 +30,15 @@ public final class WebSocketGate implements HttpApiHandler.WebSocketUpgrade {
     public static final int FRAME_BYTES_MAX = 1024 * 1024;
 
     private final Engine engine;
+    private final TenantDirectory tenants;
     private final long helloTimeoutMillis;
     private final dev.nimbus.server.auth.AccessAudit audit;
 
-    public WebSocketGate(Engine engine, long helloTimeoutMillis, dev.nimbus.server.auth.AccessAudit audit) {
+    /** {@code tenants} admits the connection's tenant, as it admits native API requests. */
+    public WebSocketGate(Engine engine, TenantDirectory tenants, long helloTimeoutMillis,
+                         dev.nimbus.server.auth.AccessAudit audit) {
         this.engine = engine;
+        this.tenants = tenants;
         this.helloTimeoutMillis = helloTimeoutMillis;
         this.audit = audit;
     }
@@ -81,7 +86,7 @@ public final class WebSocketGate implements HttpApiHandler.WebSocketUpgrade {
         if (!ok) {
             throw new NimbusException(ErrorCode.UNAUTHORIZED, "the WebSocket needs the local admin token");
         }
-        if (!engine.tenantExists(tenant)) {
+        if (!tenants.admit(tenant, dev.nimbus.core.model.Principal.ADMIN)) {
             throw tenantNotFound(raw);
         }
         return tenant;
