@@ -49,6 +49,9 @@ public final class ValueJson {
                     .maxNumberLength(1100)
                     .maxStringLength(64 * 1024 * 1024)
                     .build())
+            // Requests run on virtual threads: the default per-thread buffer pool would hand
+            // each of them fresh buffers. One shared pool reuses them across threads.
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool())
             .build();
 
     private static final int DEPTH_MAX = dev.nimbus.core.codec.KeyCodec.DEPTH_MAX;

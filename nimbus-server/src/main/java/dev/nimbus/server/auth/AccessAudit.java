@@ -13,22 +13,39 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The access audit log: one JSON line per gate decision ({@code ts, routeFamily, tenantId,
  * authScope, authMethod, success, origin, reason}), in a file only its owner can read. Never
- * holds a credential. Written by whoever decides (virtual threads), one line at a time.
+ * holds a credential. Deciders (virtual threads) encode their line and queue it; one writer
+ * thread appends what is queued and flushes after each run, so a request never waits for the
+ * file. The queue is bounded: when the disk falls that far behind, deciders wait rather than
+ * lose a line. {@link #flush()} returns once every line recorded before it is in the file.
  */
 public final class AccessAudit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessAudit.class);
+    /** Lines that may wait for the writer before deciders block. */
+    static final int QUEUED_LINES_MAX = 16_384;
     private final Path file;
     private final Writer out;
+    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUED_LINES_MAX);
+    private final Thread writer;
+    private final Object progress = new Object();
+    private long queued; // guarded by progress
+    private long written; // guarded by progress
+    private volatile boolean closed;
 
     private AccessAudit(Path file, Writer out) {
         this.file = file;
         this.out = out;
+        this.writer = Thread.ofPlatform().name("nimbus-audit").daemon(true).start(this::drain);
     }
 
     /** {@code $XDG_STATE_HOME/nimbus/logs/access.jsonl}, else {@code ~/.local/state/nimbus/logs/access.jsonl}. */
@@ -78,13 +95,61 @@ public final class AccessAudit implements AutoCloseable {
         line.put("origin", origin == null ? Value.nullValue() : Value.of(origin));
         line.put("reason", Value.of(reason));
         String json = ValueJson.write(new Value.Obj(line));
-        synchronized (this) {
+        if (closed) {
+            return;
+        }
+        try {
+            queue.put(json);
+            synchronized (progress) {
+                queued++;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void drain() {
+        List<String> lines = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
             try {
-                out.write(json);
-                out.write('\n');
-                out.flush();
-            } catch (IOException e) {
-                LOG.warn("cannot write the access audit log {}: {}", file, e.getMessage());
+                String first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                lines.add(first);
+                queue.drainTo(lines);
+                try {
+                    for (String l : lines) {
+                        out.write(l);
+                        out.write('\n');
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    LOG.warn("cannot write the access audit log {}: {}", file, e.getMessage());
+                }
+                synchronized (progress) {
+                    written += lines.size();
+                    progress.notifyAll();
+                }
+                lines.clear();
+            } catch (InterruptedException e) {
+                // closing: drain what is left
+            }
+        }
+    }
+
+    /** Waits (up to 5 s) until every line recorded before this call is in the file. */
+    public void flush() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        synchronized (progress) {
+            long target = queued;
+            while (written < target && System.nanoTime() < deadline) {
+                try {
+                    progress.wait(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -94,7 +159,16 @@ public final class AccessAudit implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             out.close();
         } catch (IOException ignored) {

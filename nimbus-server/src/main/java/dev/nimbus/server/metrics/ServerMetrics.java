@@ -20,15 +20,18 @@ public final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Engine engine;
     private final Set<TenantId> registered = ConcurrentHashMap.newKeySet();
+    private final java.util.Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public ServerMetrics(Engine engine) {
         this.engine = engine;
     }
 
     public void response(String routeFamily, int status, long nanos) {
-        Timer.builder("nimbus_http_requests")
-                .tags(Tags.of("route_family", routeFamily, "status", status / 100 + "xx"))
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        // Looked up once per route family and status class, not built on every request.
+        timers.computeIfAbsent(routeFamily + ' ' + status / 100, k -> Timer.builder("nimbus_http_requests")
+                        .tags(Tags.of("route_family", routeFamily, "status", status / 100 + "xx"))
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** The exposition text, with gauges for tenants loaded since the last scrape. */
