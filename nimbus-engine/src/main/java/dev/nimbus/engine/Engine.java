@@ -100,7 +100,8 @@ public final class Engine implements AutoCloseable {
         if (t != null) {
             return t;
         }
-        return tenants.computeIfAbsent(tenant, id -> new TenantEngine(id, storage.open(id), limits, policies));
+        return tenants.computeIfAbsent(tenant, id -> new TenantEngine(id, storage.open(id), limits, policies,
+                writes -> scheduler.onApplied(id, writes)));
     }
 
     // ---- writes ----------------------------------------------------------------------------

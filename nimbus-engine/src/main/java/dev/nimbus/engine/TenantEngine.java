@@ -36,7 +36,9 @@ final class TenantEngine {
     final CommitPipeline pipeline;
     final SubscriptionHub hub;
 
-    TenantEngine(TenantId tenant, TenantStore store, EngineLimits limits, PolicyCache policies) {
+    /** {@code onApplied} hears of every applied batch's writes, after subscriptions do. */
+    TenantEngine(TenantId tenant, TenantStore store, EngineLimits limits, PolicyCache policies,
+                 java.util.function.Consumer<java.util.List<dev.nimbus.engine.commit.CommittedWrite>> onApplied) {
         this.tenant = tenant;
         this.store = store;
         this.limits = limits;
@@ -46,7 +48,10 @@ final class TenantEngine {
             last = s.lastSequence();
         }
         this.hub = new SubscriptionHub(tenant, limits.subscriptionsMax(), limits.changeQueueMax(), this::evaluate);
-        this.pipeline = new CommitPipeline(tenant, store, limits, policies, last, hub::onApplied);
+        this.pipeline = new CommitPipeline(tenant, store, limits, policies, last, writes -> {
+            hub.onApplied(writes);
+            onApplied.accept(writes);
+        });
     }
 
     /** A snapshot whose state is exactly the applied state at its sequence. */

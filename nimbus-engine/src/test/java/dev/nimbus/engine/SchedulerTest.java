@@ -39,6 +39,22 @@ class SchedulerTest extends EngineFixture {
     }
 
     @Test
+    void aTenantWithNothingScheduledIsNeverWrittenByTheScheduler() throws Exception {
+        Thread.sleep(200); // twenty polls
+        assertThat(engine.journal(tenant, 0, 10)).isEmpty();
+    }
+
+    @Test
+    void aJobWrittenOnlyThroughTheEngineIsStillFoundWhenDue() throws Exception {
+        // The scheduler has scanned the tenant (nothing due) before any job exists; the job's
+        // applied write alone must bring it back.
+        Thread.sleep(100);
+        engine.scheduler().schedule(tenant, 300, new Mutation.Insert(EFFECTS, Optional.empty(), obj("x", 1)));
+        waitUntil(() -> effects() == 1, 10_000);
+        assertThat(effects()).isEqualTo(1);
+    }
+
+    @Test
     void aJobRunsOnceAtItsTimeAndKeepsItsResult() throws Exception {
         String id = engine.scheduler().schedule(tenant, 100, new Mutation.Insert(EFFECTS, Optional.empty(), obj("x", 1)));
         assertThat(engine.scheduler().pendingJobs(tenant)).extracting(ScheduledJob::id).containsExactly(id);

@@ -15,6 +15,7 @@ import dev.nimbus.core.query.Query;
 import dev.nimbus.core.schema.TableSchema;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.engine.Engine;
+import dev.nimbus.engine.commit.CommittedWrite;
 import dev.nimbus.engine.commit.Operation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,10 @@ public final class Scheduler implements AutoCloseable {
     private final long pollMillis;
     private final Set<TenantId> watched = ConcurrentHashMap.newKeySet();
     private final Set<TenantId> prepared = ConcurrentHashMap.newKeySet();
+    // When each watched tenant next has something due (epoch millis); absent = not known yet.
+    // Kept current by the tick that scans a tenant and by every applied write to its job and
+    // cron tables, so that an idle tenant is not read (nor kept open) every poll.
+    private final Map<TenantId, Long> nextDue = new ConcurrentHashMap<>();
     private final DocumentIdGenerator ids = new DocumentIdGenerator();
     private final Thread thread;
     private volatile boolean running = true;
@@ -67,6 +72,35 @@ public final class Scheduler implements AutoCloseable {
     public void unwatch(TenantId tenant) {
         watched.remove(tenant);
         prepared.remove(tenant);
+        nextDue.remove(tenant);
+    }
+
+    /**
+     * Hears of a tenant's applied writes (on the tenant's syncer thread: cheap, never blocks):
+     * a pending job or an enabled cron written, whatever wrote it, brings that tenant's next
+     * due time forward.
+     */
+    public void onApplied(TenantId tenant, List<CommittedWrite> writes) {
+        long earliest = Long.MAX_VALUE;
+        for (CommittedWrite w : writes) {
+            if (w.after().isEmpty()) {
+                continue;
+            }
+            Value.Obj fields = w.after().get().fields();
+            if (w.table().equals(JOBS) && Value.of(PENDING).equals(fields.get("state"))
+                    && fields.get("run_at") instanceof Value.Int64 at) {
+                earliest = Math.min(earliest, at.value());
+            } else if (w.table().equals(CRONS) && Value.of(true).equals(fields.get("enabled"))
+                    && fields.get("next_run") instanceof Value.Int64 next) {
+                earliest = Math.min(earliest, next.value());
+            }
+        }
+        if (earliest != Long.MAX_VALUE) {
+            nextDue.merge(tenant, earliest, Math::min);
+            if (earliest <= System.currentTimeMillis() + pollMillis) {
+                wake();
+            }
+        }
     }
 
     // ---- API -------------------------------------------------------------------------------
@@ -172,15 +206,21 @@ public final class Scheduler implements AutoCloseable {
                 if (!running) {
                     return;
                 }
+                Long due = nextDue.get(t);
+                if (due != null && due > System.currentTimeMillis()) {
+                    continue; // nothing due: the tenant is not even opened
+                }
                 try {
                     tick(t);
                 } catch (NimbusException e) {
+                    nextDue.remove(t); // look again next poll
                     if (e.code() == ErrorCode.TENANT_NOT_FOUND) {
                         unwatch(t);
                     } else if (running) {
                         LOG.warn("scheduler tick of tenant {} failed: {}", t, e.getMessage());
                     }
                 } catch (RuntimeException e) {
+                    nextDue.remove(t);
                     if (running) {
                         LOG.error("scheduler tick of tenant {} failed", t, e);
                     }
@@ -196,18 +236,29 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Runs every due job and cron of one tenant. */
+    /**
+     * Runs every due job and cron of one tenant, then notes when the tenant next has something
+     * due. Reads only: a tenant that never scheduled anything gets no system tables.
+     */
     public void tick(TenantId tenant) {
-        prepare(tenant);
+        // Writes applied from here on lower this; the scan below raises it only to what it saw.
+        nextDue.put(tenant, Long.MAX_VALUE);
         long now = System.currentTimeMillis();
+        long earliest = Long.MAX_VALUE;
         Query due = new Query(JOBS, Filter.and(Filter.eq("state", Value.of(PENDING)),
                 new Filter.Compare(FieldPath.of("run_at"), Filter.Op.LTE, Value.of(now))),
                 List.of(new Query.SortKey(FieldPath.of("run_at"), Query.Direction.ASC)), OptionalInt.of(DUE_BATCH_MAX));
-        for (Document d : engine.query(tenant, Principal.SYSTEM, due)) {
+        List<Document> dueJobs = engine.query(tenant, Principal.SYSTEM, due);
+        for (Document d : dueJobs) {
             if (!running) {
                 return;
             }
             runJob(tenant, d);
+        }
+        Query nextJob = new Query(JOBS, Filter.eq("state", Value.of(PENDING)),
+                List.of(new Query.SortKey(FieldPath.of("run_at"), Query.Direction.ASC)), OptionalInt.of(1));
+        for (Document d : engine.query(tenant, Principal.SYSTEM, nextJob)) {
+            earliest = Math.min(earliest, job(d).runAtMillis()); // a job that stays pending is retried
         }
         for (Document d : engine.query(tenant, Principal.SYSTEM, Query.all(CRONS))) {
             if (!running) {
@@ -218,6 +269,13 @@ public final class Scheduler implements AutoCloseable {
                 runCron(tenant, d.id(), c, now);
             }
         }
+        for (Document d : engine.query(tenant, Principal.SYSTEM, Query.all(CRONS))) {
+            CronJob c = cron(d);
+            if (c.enabled()) {
+                earliest = Math.min(earliest, c.nextRunMillis());
+            }
+        }
+        nextDue.merge(tenant, earliest, Math::min);
     }
 
     private void runJob(TenantId tenant, Document d) {
