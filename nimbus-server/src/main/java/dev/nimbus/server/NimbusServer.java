@@ -40,6 +40,7 @@ public final class NimbusServer implements AutoCloseable {
 
     private final StorageProvider storage;
     private final Engine engine;
+    private final dev.nimbus.server.functions.FunctionService functions;
     private final AdminToken token;
     private final dev.nimbus.server.auth.AccessAudit audit;
     private final EventLoopGroup boss;
@@ -75,7 +76,10 @@ public final class NimbusServer implements AutoCloseable {
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
         this.work = Executors.newVirtualThreadPerTaskExecutor();
         dev.nimbus.server.metrics.ServerMetrics metrics = new dev.nimbus.server.metrics.ServerMetrics(engine);
-        Router router = new NativeApi(engine).routes(new Router())
+        this.functions = new dev.nimbus.server.functions.FunctionService(engine,
+                dev.nimbus.server.functions.FunctionSettings.fromEnvironment());
+        Router router = new dev.nimbus.server.functions.FunctionsApi(engine, functions, token).routes(
+                        new NativeApi(engine).routes(new Router()))
                 .add("GET", "/metrics", Router.Access.ADMIN, q -> dev.nimbus.server.http.ApiResponse.text(metrics.scrape()))
                 .add("POST", "/api/system/token/rotate", Router.Access.ADMIN, q -> {
                     token.rotate();
@@ -83,7 +87,7 @@ public final class NimbusServer implements AutoCloseable {
                             "generation", dev.nimbus.core.value.Value.of(token.generation()),
                             "token", dev.nimbus.core.value.Value.of(token.value()))));
                 });
-        WebSocketGate webSockets = new WebSocketGate(engine, config.wsHelloTimeoutMillis(), audit);
+        WebSocketGate webSockets = new WebSocketGate(engine, config.wsHelloTimeoutMillis(), audit, functions);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         int[] boundPort = new int[1];
@@ -116,6 +120,7 @@ public final class NimbusServer implements AutoCloseable {
             // Nothing is served: give back the port's threads, the engine and the data dir lock.
             boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            functions.close();
             engine.close();
             storage.close();
             audit.close();
@@ -153,6 +158,11 @@ public final class NimbusServer implements AutoCloseable {
         return engine;
     }
 
+    /** Deployed functions: the runtime, deployments and scheduled functions. */
+    public dev.nimbus.server.functions.FunctionService functions() {
+        return functions;
+    }
+
     /** Stops accepting, lets in-flight requests finish, drains the engine, closes storage. */
     @Override
     public void close() {
@@ -161,6 +171,7 @@ public final class NimbusServer implements AutoCloseable {
         boss.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         work.close();
+        functions.close();
         engine.close();
         storage.close();
         audit.close();

@@ -32,7 +32,16 @@ public final class WebSocketGate implements HttpApiHandler.WebSocketUpgrade {
     private final long helloTimeoutMillis;
     private final dev.nimbus.server.auth.AccessAudit audit;
 
+    private final NamedQueries namedQueries;
+
     public WebSocketGate(Engine engine, long helloTimeoutMillis, dev.nimbus.server.auth.AccessAudit audit) {
+        this(engine, helloTimeoutMillis, audit, null);
+    }
+
+    /** {@code namedQueries} serves {@code subscribe_named} (live query functions); null: not offered. */
+    public WebSocketGate(Engine engine, long helloTimeoutMillis, dev.nimbus.server.auth.AccessAudit audit,
+                         NamedQueries namedQueries) {
+        this.namedQueries = namedQueries;
         this.engine = engine;
         this.helloTimeoutMillis = helloTimeoutMillis;
         this.audit = audit;
@@ -101,7 +110,8 @@ public final class WebSocketGate implements HttpApiHandler.WebSocketUpgrade {
                 WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
                 return;
             }
-            NimbusV2Session session = new NimbusV2Session(engine, tenant, helloTimeoutMillis, requestId.substring(4));
+            NimbusV2Session session = new NimbusV2Session(engine, tenant, helloTimeoutMillis, requestId.substring(4),
+                    namedQueries);
             ctx.pipeline().addLast("ws-session", session);
             ctx.pipeline().remove(ctx.handler());
             handshaker.handshake(ctx.channel(), req).addListener(f -> {

@@ -1,0 +1,142 @@
+package dev.nimbus.server.functions;
+
+import dev.nimbus.core.error.ErrorCode;
+import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.core.model.Principal;
+import dev.nimbus.core.model.TenantId;
+import dev.nimbus.core.value.Value;
+import dev.nimbus.engine.Engine;
+import dev.nimbus.engine.commit.ReadSet;
+import dev.nimbus.runtime.FunctionKind;
+import dev.nimbus.runtime.FunctionRuntime;
+import dev.nimbus.runtime.Invocation;
+import dev.nimbus.runtime.InvocationResult;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs deployed functions against the engine: the one place that decides how each kind touches
+ * data. A query runs in a read-only engine transaction (one snapshot; its read set is kept for
+ * subscriptions); a mutation runs in an engine OCC transaction that the engine retries on
+ * conflict (bounded) and commits once; an action runs without a transaction and reaches data
+ * through nested queries and mutations.
+ */
+public final class FunctionService implements AutoCloseable, dev.nimbus.server.ws.NamedQueries {
+    /**
+     * A finished invocation.
+     *
+     * @param readSet          what a query read (empty for other kinds)
+     * @param snapshotSequence the applied sequence a query read at (-1 for other kinds)
+     */
+    public record Outcome(Value value, List<String> logs, Optional<ReadSet> readSet, long snapshotSequence) {
+    }
+
+    private final Engine engine;
+    private volatile FunctionRuntime runtime;
+    private final Deployments deployments;
+    private final FunctionJobs jobs;
+    private final ActionFetch fetch = new ActionFetch();
+    private final FunctionSettings settings;
+
+    public FunctionService(Engine engine, FunctionSettings settings) {
+        this.engine = engine;
+        this.settings = settings;
+        this.deployments = new Deployments(engine);
+        this.jobs = new FunctionJobs(engine, this);
+        jobs.start();
+    }
+
+    /** The runtime, created on first use: a server without functions pays nothing for GraalJS. */
+    public FunctionRuntime runtime() {
+        FunctionRuntime r = runtime;
+        if (r == null) {
+            synchronized (this) {
+                r = runtime;
+                if (r == null) {
+                    r = new FunctionRuntime(settings.limits());
+                    runtime = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    public Deployments deployments() {
+        return deployments;
+    }
+
+    public FunctionSettings settings() {
+        return settings;
+    }
+
+    FunctionJobs jobs() {
+        return jobs;
+    }
+
+    ActionFetch fetcher() {
+        return fetch;
+    }
+
+    Optional<String> environment(TenantId tenant, String name) {
+        return deployments.active(tenant).map(a -> a.environment().get(name));
+    }
+
+    /** A client's call of a public function of the tenant's active deployment. */
+    public Outcome call(TenantId tenant, Principal principal, String name, FunctionKind kind, Value args) {
+        Deployments.Active active = deployments.active(tenant).orElseThrow(() -> new NimbusException(ErrorCode.NOT_FOUND,
+                "no functions are deployed to tenant " + tenant + "; deploy them with 'nimbus deploy'",
+                Map.of("tenantId", Value.of(tenant.value()))));
+        return run(Invocation.client(tenant, active.deployment(), name, kind, args), principal);
+    }
+
+    /** Runs an invocation (top-level or nested) with the engine semantics of its kind. */
+    Outcome run(Invocation inv, Principal principal) {
+        return switch (inv.kind()) {
+            case QUERY -> {
+                AtomicReference<ReadSet> reads = new AtomicReference<>();
+                long[] snapshot = {-1};
+                InvocationResult r = engine.transact(inv.tenant(), principal, tx -> {
+                    reads.set(tx.readSet());
+                    snapshot[0] = tx.snapshotSequence();
+                    return runtime().invoke(inv, new EngineHostBridge(this, engine, inv, principal, tx));
+                });
+                yield new Outcome(r.value(), r.logs(), Optional.of(reads.get()), snapshot[0]);
+            }
+            case MUTATION -> {
+                AtomicReference<EngineHostBridge> last = new AtomicReference<>();
+                InvocationResult r = engine.transact(inv.tenant(), principal, tx -> {
+                    EngineHostBridge bridge = new EngineHostBridge(this, engine, inv, principal, tx);
+                    last.set(bridge);
+                    return runtime().invoke(inv, bridge);
+                });
+                jobs.create(inv.tenant(), last.get().stagedJobs());
+                yield new Outcome(r.value(), r.logs(), Optional.empty(), -1);
+            }
+            case ACTION, HTTP_ACTION -> {
+                InvocationResult r = runtime().invoke(inv, new EngineHostBridge(this, engine, inv, principal, null));
+                yield new Outcome(r.value(), r.logs(), Optional.empty(), -1);
+            }
+        };
+    }
+
+    /** A live query function for WebSocket {@code subscribe_named}. */
+    @Override
+    public AutoCloseable subscribe(TenantId tenant, Principal principal, String name, Value args,
+                                   java.util.function.Consumer<Value> onResult,
+                                   java.util.function.Consumer<NimbusException> onError) {
+        return QueryFunctionSubscription.start(this, engine, tenant, principal, name, args, onResult, onError);
+    }
+
+    @Override
+    public void close() {
+        jobs.close();
+        synchronized (this) {
+            if (runtime != null) {
+                runtime.close();
+            }
+        }
+    }
+}
