@@ -70,6 +70,34 @@ public final class FunctionRuntime implements AutoCloseable {
         pool.retain(tenant, sha256);
     }
 
+    /** A held per-tenant invocation slot; closing it frees the slot. */
+    public interface Admission extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Takes one of the tenant's invocation slots (waiting in the bounded queue, else
+     * {@code rate.resource_exhausted}). Hosts that open resources per invocation (a storage
+     * snapshot) take the slot first, then call {@link #invokeAdmitted}.
+     */
+    public Admission admit(dev.nimbus.core.model.TenantId tenant) {
+        gate.acquire(tenant);
+        return () -> gate.release(tenant);
+    }
+
+    /** {@link #invoke} for a caller that already holds the tenant's slot ({@link #admit}). */
+    public InvocationResult invokeAdmitted(Invocation inv, HostBridge bridge) {
+        if (inv.depth() > limits.nestedCallsMax()) {
+            throw new NimbusException(ErrorCode.CAP_EXCEEDED, "more than " + limits.nestedCallsMax()
+                    + " nested function calls (ctx.runQuery/runMutation/runAction)");
+        }
+        FunctionSpec spec = resolve(inv);
+        Bundle bundle = inv.deployment().source().get();
+        bundle.verify(inv.deployment().sha256());
+        return run(inv, spec, bundle, bridge);
+    }
+
     /** Runs one function; throws {@link NimbusException} with the engine's or the runtime's error. */
     public InvocationResult invoke(Invocation inv, HostBridge bridge) {
         if (inv.depth() > limits.nestedCallsMax()) {

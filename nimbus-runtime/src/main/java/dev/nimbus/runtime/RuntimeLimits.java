@@ -38,9 +38,13 @@ public record RuntimeLimits(long timeoutMillis, long statementsMax, int resultBy
         }
     }
 
-    /** Active invocations per tenant by default: the CPU count, at least 2. */
+    /**
+     * Active invocations per tenant by default: the CPU count, at least 2 and at most 4 — each
+     * running query or mutation holds one storage snapshot, and a tenant's store serves a few
+     * readers at once (4 with SQLite's defaults).
+     */
     public static int tenantActiveMaxDefault() {
-        return Math.max(2, Runtime.getRuntime().availableProcessors());
+        return Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
     public static RuntimeLimits defaults() {

@@ -92,37 +92,82 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
         return run(Invocation.client(tenant, active.deployment(), name, kind, args), principal);
     }
 
-    /** Runs an invocation (top-level or nested) with the engine semantics of its kind. */
+    /**
+     * Runs an invocation (top-level or nested) with the engine semantics of its kind. A top-level
+     * call holds one of its tenant's invocation slots while its JavaScript runs: taken before the
+     * engine opens the transaction's snapshot (so queued callers hold no storage snapshot) and
+     * given back before the commit (so slots do not wait for fsync and commits still batch).
+     */
     Outcome run(Invocation inv, Principal principal) {
-        return switch (inv.kind()) {
-            case QUERY -> {
-                AtomicReference<ReadSet> reads = new AtomicReference<>();
-                long[] snapshot = {-1};
-                InvocationResult r = engine.transact(inv.tenant(), principal, tx -> {
-                    reads.set(tx.readSet());
-                    snapshot[0] = tx.snapshotSequence();
-                    return runtime().invoke(inv, new EngineHostBridge(this, engine, inv, principal, tx));
-                });
-                yield new Outcome(r.value(), r.logs(), Optional.of(reads.get()), snapshot[0]);
-            }
-            case MUTATION -> {
-                AtomicReference<EngineHostBridge> last = new AtomicReference<>();
-                InvocationResult r = engine.transact(inv.tenant(), principal, tx -> {
-                    EngineHostBridge bridge = new EngineHostBridge(this, engine, inv, principal, tx);
-                    last.set(bridge);
-                    return runtime().invoke(inv, bridge);
-                });
-                jobs.create(inv.tenant(), last.get().stagedJobs());
-                yield new Outcome(r.value(), r.logs(), Optional.empty(), -1);
-            }
-            case ACTION, HTTP_ACTION -> {
-                InvocationResult r = runtime().invoke(inv, new EngineHostBridge(this, engine, inv, principal, null));
-                yield new Outcome(r.value(), r.logs(), Optional.empty(), -1);
-            }
-        };
+        Slot slot = new Slot(inv);
+        try {
+            slot.take();
+            return switch (inv.kind()) {
+                case QUERY -> {
+                    AtomicReference<ReadSet> reads = new AtomicReference<>();
+                    long[] snapshot = {-1};
+                    InvocationResult r = engine.transact(inv.tenant(), principal, tx -> {
+                        reads.set(tx.readSet());
+                        snapshot[0] = tx.snapshotSequence();
+                        return slot.during(() -> runtime().invokeAdmitted(inv,
+                                new EngineHostBridge(this, engine, inv, principal, tx)));
+                    });
+                    yield new Outcome(r.value(), r.logs(), Optional.of(reads.get()), snapshot[0]);
+                }
+                case MUTATION -> {
+                    AtomicReference<EngineHostBridge> last = new AtomicReference<>();
+                    InvocationResult r = engine.transact(inv.tenant(), principal, tx -> {
+                        EngineHostBridge bridge = new EngineHostBridge(this, engine, inv, principal, tx);
+                        last.set(bridge);
+                        return slot.during(() -> runtime().invokeAdmitted(inv, bridge));
+                    });
+                    jobs.create(inv.tenant(), last.get().stagedJobs());
+                    yield new Outcome(r.value(), r.logs(), Optional.empty(), -1);
+                }
+                case ACTION, HTTP_ACTION -> {
+                    InvocationResult r = slot.during(() -> runtime().invokeAdmitted(inv,
+                            new EngineHostBridge(this, engine, inv, principal, null)));
+                    yield new Outcome(r.value(), r.logs(), Optional.empty(), -1);
+                }
+            };
+        } finally {
+            slot.give();
+        }
     }
 
-    /** A live query function for WebSocket {@code subscribe_named}. */
+    /** The tenant slot of one top-level invocation (nested calls run under their caller's). */
+    private final class Slot {
+        private final Invocation inv;
+        private FunctionRuntime.Admission held;
+
+        Slot(Invocation inv) {
+            this.inv = inv;
+        }
+
+        void take() {
+            if (held == null && inv.depth() == 0) {
+                held = runtime().admit(inv.tenant());
+            }
+        }
+
+        void give() {
+            if (held != null) {
+                held.close();
+                held = null;
+            }
+        }
+
+        /** Runs {@code work} holding the slot (re-taken on an OCC retry) and gives it back after. */
+        <T> T during(java.util.function.Supplier<T> work) {
+            take();
+            try {
+                return work.get();
+            } finally {
+                give();
+            }
+        }
+    }
+
     @Override
     public AutoCloseable subscribe(TenantId tenant, Principal principal, String name, Value args,
                                    java.util.function.Consumer<Value> onResult,
