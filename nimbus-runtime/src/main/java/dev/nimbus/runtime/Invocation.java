@@ -31,6 +31,15 @@ public record Invocation(TenantId tenant, Deployment deployment, String name, Fu
         return new Invocation(tenant, deployment, name, kind, args, true, 0);
     }
 
+    /**
+     * The same call reading its bundle's bytes from {@code source} (e.g. the snapshot the
+     * invocation already holds); the SHA-256 and manifest stay those recorded at deploy.
+     */
+    public Invocation withSource(java.util.function.Supplier<Bundle> source) {
+        return new Invocation(tenant, new Deployment(deployment.generation(), deployment.sha256(),
+                deployment.manifest(), source), name, kind, args, fromClient, depth);
+    }
+
     /** The same deployment calling {@code name} from inside a function. */
     public Invocation nested(String name, FunctionKind kind, Value args) {
         return new Invocation(tenant, deployment, name, kind, args, false, depth + 1);

@@ -7,6 +7,7 @@ import dev.nimbus.core.model.TenantId;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.engine.Engine;
 import dev.nimbus.engine.commit.ReadSet;
+import dev.nimbus.runtime.Bundle;
 import dev.nimbus.runtime.FunctionKind;
 import dev.nimbus.runtime.FunctionRuntime;
 import dev.nimbus.runtime.Invocation;
@@ -98,10 +99,14 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
      * engine opens the transaction's snapshot (so queued callers hold no storage snapshot) and
      * given back before the commit (so slots do not wait for fsync and commits still batch).
      */
-    Outcome run(Invocation inv, Principal principal) {
-        Slot slot = new Slot(inv);
+    Outcome run(Invocation call, Principal principal) {
+        Slot slot = new Slot(call);
         try {
             slot.take();
+            // The bundle's stored bytes, read once per call before the transaction opens its
+            // snapshot (never two snapshots per call); the runtime hashes them before running.
+            Bundle stored = call.deployment().source().get();
+            Invocation inv = call.withSource(() -> stored);
             return switch (inv.kind()) {
                 case QUERY -> {
                     AtomicReference<ReadSet> reads = new AtomicReference<>();
