@@ -96,20 +96,30 @@ final class DeployCommand implements Callable<Integer> {
         return new Response(r.statusCode(), r.body().isEmpty() ? Value.nullValue() : ValueJson.read(r.body()));
     }
 
+    private static String plain(Value v) {
+        return switch (v) {
+            case Value.Str s -> s.value();
+            case Value.Int64 i -> Long.toString(i.value());
+            case null -> "";
+            default -> v.toString();
+        };
+    }
+
     static void print(Response r, PrintStream out, PrintStream err) {
         if (r.status() != 200 || !(r.body() instanceof Value.Obj o)) {
             String message = r.body() instanceof Value.Obj e && e.get("error") instanceof Value.Obj error
                     ? error.get("code") + ": " + error.get("message") : String.valueOf(r.body());
-            err.println("nimbus deploy: failed (" + r.status() + ") " + message);
+            err.println("nimbus deploy: failed (" + r.status() + ") " + message.replace("\"", ""));
             return;
         }
         Value.Obj functions = (Value.Obj) ((Value.Obj) o.get("diff")).get("functions");
         out.println((o.get("activated") instanceof Value.Bool b && b.value() ? "deployed" : "dry run:")
-                + " generation " + o.get("generation") + " (sha256 " + o.get("sha256") + ") to tenant " + o.get("tenant"));
+                + " generation " + plain(o.get("generation")) + " (sha256 " + plain(o.get("sha256")) + ") to tenant "
+                + plain(o.get("tenant")));
         for (String change : new String[] {"added", "changed", "removed"}) {
             for (Value f : ((Value.Array) functions.get(change)).elements()) {
                 Value.Obj fo = (Value.Obj) f;
-                out.println("  " + change + " " + fo.get("kind") + " " + ((Value.Str) fo.get("name")).value());
+                out.println("  " + change + " " + plain(fo.get("kind")) + " " + plain(fo.get("name")));
             }
         }
     }
