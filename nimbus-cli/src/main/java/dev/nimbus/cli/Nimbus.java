@@ -6,14 +6,14 @@ import picocli.CommandLine.Command;
 /** The {@code nimbus} executable. An explicit subcommand is required. */
 @Command(name = "nimbus", mixinStandardHelpOptions = true, version = "nimbus " + dev.nimbus.server.control.ServerVersion.CURRENT + " (JVM)",
         description = "A reactive document backend in one executable.",
-        subcommands = {StartCommand.class, DevCommand.class, TokenCommand.class, AuthCommand.class, VerifyCommand.class})
+        subcommands = {StartCommand.class, DevCommand.class, DeployCommand.class, TokenCommand.class, AuthCommand.class, VerifyCommand.class})
 public final class Nimbus implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (start, dev, token, auth, verify)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (start, dev, deploy, token, auth, verify)");
     }
 
     public static void main(String[] args) {

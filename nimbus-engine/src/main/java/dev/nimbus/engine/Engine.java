@@ -206,6 +206,15 @@ public final class Engine implements AutoCloseable {
         return tenant(tenant).hub.subscribe(query, principal, onUpdate);
     }
 
+    /**
+     * Tells {@code listener} of every batch applied to the tenant from now on (on the tenant's
+     * delivery worker); closing the handle stops it. For subscriptions whose invalidation the
+     * caller decides itself, e.g. a query function re-run when its read set was written.
+     */
+    public AutoCloseable watchCommits(TenantId tenant, dev.nimbus.engine.subscription.SubscriptionHub.CommitListener listener) {
+        return tenant(tenant).hub.listen(listener);
+    }
+
     /** Commit counters of a tenant's mutation path (batches, requests, shed, queued). */
     public dev.nimbus.engine.commit.CommitPipeline.Stats commitStats(TenantId tenant) {
         return tenant(tenant).pipeline.stats();

@@ -47,6 +47,7 @@ public final class NimbusServer implements AutoCloseable {
 
     private final StorageProvider storage;
     private final Engine engine;
+    private final dev.nimbus.server.functions.FunctionService functions;
     private final AdminToken token;
     private final dev.nimbus.server.auth.AccessAudit audit;
     private final EventLoopGroup boss;
@@ -80,10 +81,14 @@ public final class NimbusServer implements AutoCloseable {
         dev.nimbus.server.metrics.ServerMetrics metrics = new dev.nimbus.server.metrics.ServerMetrics(engine);
         SystemRoutes system = new SystemRoutes(token, control, warnings);
         dev.nimbus.server.api.TenantDirectory tenantDirectory = control.attach(engine, config.storage().kind());
-        Router router = new NativeApi(engine, tenantDirectory).routes(new Router())
+        this.functions = new dev.nimbus.server.functions.FunctionService(engine,
+                dev.nimbus.server.functions.FunctionSettings.fromEnvironment());
+        Router router = new dev.nimbus.server.functions.FunctionsApi(engine, functions, token).routes(
+                        new NativeApi(engine, tenantDirectory).routes(new Router()))
                 .add("GET", "/metrics", Router.Access.ADMIN, q -> dev.nimbus.server.http.ApiResponse.text(metrics.scrape()));
         system.routes(router);
-        WebSocketGate webSockets = new WebSocketGate(engine, tenantDirectory, config.wsHelloTimeoutMillis(), audit);
+        WebSocketGate webSockets = new WebSocketGate(engine, tenantDirectory, config.wsHelloTimeoutMillis(), audit,
+                functions);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         int[] boundPort = new int[1];
@@ -116,6 +121,7 @@ public final class NimbusServer implements AutoCloseable {
             // Nothing is served: give back the port's threads, the engine and the data dir lock.
             boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            functions.close();
             engine.close();
             storage.close();
             control.close();
@@ -197,6 +203,11 @@ public final class NimbusServer implements AutoCloseable {
         return control;
     }
 
+    /** Deployed functions: the runtime, deployments and scheduled functions. */
+    public dev.nimbus.server.functions.FunctionService functions() {
+        return functions;
+    }
+
     /** Stops accepting, lets in-flight requests finish, drains the engine, closes storage. */
     @Override
     public void close() {
@@ -206,6 +217,7 @@ public final class NimbusServer implements AutoCloseable {
         boss.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         work.close();
+        functions.close();
         engine.close();
         storage.close();
         control.close();

@@ -33,6 +33,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SubscriptionHub {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHub.class);
 
+    /**
+     * Told of every applied batch on the tenant's delivery worker (after the batch is applied,
+     * in commit order), e.g. to re-run a query function whose read set a write touched. Must not
+     * block: hand work to another thread.
+     */
+    public interface CommitListener {
+        void onCommits(List<CommittedWrite> writes);
+
+        /** Batches were coalesced away under load: assume anything may have changed. */
+        void onOverflow();
+    }
+
     /** Evaluates a query for a principal on a snapshot at or after the applied watermark. */
     public interface Evaluator {
         SubscriptionUpdate evaluate(Query query, Principal principal);
@@ -46,6 +58,8 @@ public final class SubscriptionHub {
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Subscription> dirty = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
+    private final java.util.concurrent.CopyOnWriteArrayList<CommitListener> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread worker;
     private volatile boolean running = true;
 
@@ -79,6 +93,16 @@ public final class SubscriptionHub {
         return s;
     }
 
+    /** Adds a commit listener; closing the handle removes it. Counts against the subscription cap. */
+    public AutoCloseable listen(CommitListener listener) {
+        if (subscriptions.size() + listeners.size() >= subscriptionsMax) {
+            throw new NimbusException(ErrorCode.RESOURCE_EXHAUSTED, "tenant " + tenant + " has "
+                    + subscriptionsMax + " live subscriptions", Map.of("limit", Value.of((long) subscriptionsMax)));
+        }
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
     void remove(Subscription s) {
         subscriptions.remove(s.id);
     }
@@ -107,10 +131,14 @@ public final class SubscriptionHub {
                     changes.drainTo(more);
                     for (List<CommittedWrite> b : more) {
                         markAffected(b);
+                        for (CommitListener l : listeners) {
+                            l.onCommits(b);
+                        }
                     }
                 }
                 if (overflowed.getAndSet(false)) {
                     subscriptions.values().forEach(this::markDirty);
+                    listeners.forEach(CommitListener::onOverflow);
                 }
                 deliverDirty();
             } catch (InterruptedException e) {

@@ -8,9 +8,22 @@ import dev.nimbus.core.value.ValueJson;
 import java.util.List;
 import java.util.Map;
 
-/** A decoded HTTP request as routes see it: path parameters, query parameters, the JSON body. */
+/**
+ * A decoded HTTP request as routes see it: path parameters, query parameters, the JSON body, and
+ * the request headers (names lower-cased) for the few routes with their own credentials (deploy).
+ */
 public record ApiRequest(String method, String path, Map<String, String> params, Map<String, List<String>> query,
-                         byte[] body, String requestId) {
+                         byte[] body, String requestId, Map<String, String> headers) {
+
+    public ApiRequest(String method, String path, Map<String, String> params, Map<String, List<String>> query,
+                      byte[] body, String requestId) {
+        this(method, path, params, query, body, requestId, Map.of());
+    }
+
+    /** A request header by lower-case name, or null. */
+    public String header(String lowerCaseName) {
+        return headers.get(lowerCaseName);
+    }
 
     public String param(String name) {
         return params.get(name);

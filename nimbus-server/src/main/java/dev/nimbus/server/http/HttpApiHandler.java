@@ -95,6 +95,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         String bearer = bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION));
         String headerToken = req.headers().get("X-Nimbus-Admin-Token");
+        java.util.Map<String, String> headers = new java.util.HashMap<>();
+        req.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
         byte[] body = ByteBufUtil.getBytes(req.content());
         if (method.equals("OPTIONS") && origin != null) {
             // CORS preflight: answered here, without credentials, for allowed origins only.
@@ -109,7 +111,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             ApiResponse response;
             long started = System.nanoTime();
             try {
-                response = handle(method, uri, origin, bearer, headerToken, body, requestId);
+                response = handle(method, uri, origin, bearer, headerToken, body, requestId, headers);
             } catch (NimbusException e) {
                 response = ErrorEnvelope.of(e, requestId);
             } catch (RuntimeException e) {
@@ -122,7 +124,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     private ApiResponse handle(String method, QueryStringDecoder uri, String origin, String bearer, String headerToken,
-                               byte[] body, String requestId) {
+                               byte[] body, String requestId, java.util.Map<String, String> headers) {
         String family = routeFamily(uri.path());
         String tenantId = tenantOf(uri.path());
         String authMethod = bearer != null ? "local_admin_bearer" : headerToken != null ? "local_admin_header" : "none";
@@ -145,7 +147,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                         + "'Authorization: Bearer <token>' or 'X-Nimbus-Admin-Token: <token>'");
             }
         }
-        ApiRequest request = new ApiRequest(method, uri.path(), match.get().params(), uri.parameters(), body, requestId);
+        ApiRequest request = new ApiRequest(method, uri.path(), match.get().params(), uri.parameters(), body, requestId,
+                headers);
         return match.get().handler().handle(request);
     }
 

@@ -55,7 +55,18 @@ public final class NimbusV2Session extends SimpleChannelInboundHandler<WebSocket
     private Thread writer;
     private ChannelHandlerContext ctx;
 
+    private final NamedQueries namedQueries;
+    /** Live query functions of this connection and their newest undelivered result. */
+    private final Map<Long, AutoCloseable> named = new ConcurrentHashMap<>();
+    private final Map<Long, Value> namedResults = new ConcurrentHashMap<>();
+
     public NimbusV2Session(Engine engine, TenantId tenant, long helloTimeoutMillis, String sessionId) {
+        this(engine, tenant, helloTimeoutMillis, sessionId, null);
+    }
+
+    public NimbusV2Session(Engine engine, TenantId tenant, long helloTimeoutMillis, String sessionId,
+                           NamedQueries namedQueries) {
+        this.namedQueries = namedQueries;
         this.engine = engine;
         this.tenant = tenant;
         this.helloTimeoutMillis = helloTimeoutMillis;
@@ -135,6 +146,7 @@ public final class NimbusV2Session extends SimpleChannelInboundHandler<WebSocket
         }
         switch (type) {
             case "subscribe" -> Thread.ofVirtual().start(() -> subscribe(message));
+            case "subscribe_named" -> Thread.ofVirtual().start(() -> subscribeNamed(message));
             case "unsubscribe" -> unsubscribe(message);
             case "clear_auth" -> send(new Value.Obj(Map.of("type", Value.of("authenticated"),
                     "is_authenticated", Value.of(false))));
@@ -169,7 +181,50 @@ public final class NimbusV2Session extends SimpleChannelInboundHandler<WebSocket
         }
     }
 
+    /** {@code subscribe_named}: a live query function, re-run when something it read changes. */
+    private void subscribeNamed(Value.Obj message) {
+        String requestId = message.get("request_id") instanceof Value.Str r ? r.value() : "";
+        try {
+            if (namedQueries == null) {
+                throw new NimbusException(ErrorCode.INVALID_INPUT, "this server has no query functions");
+            }
+            if (!(message.get("name") instanceof Value.Str name)) {
+                throw new NimbusException(ErrorCode.INVALID_INPUT, "subscribe_named needs a \"name\": \"module:function\"");
+            }
+            Value args = message.get("args") == null ? Value.Obj.EMPTY : message.get("args");
+            if (subscriptions.size() + named.size() >= SUBSCRIPTIONS_PER_CONNECTION_MAX) {
+                throw new NimbusException(ErrorCode.RESOURCE_EXHAUSTED, "a connection holds at most "
+                        + SUBSCRIPTIONS_PER_CONNECTION_MAX + " subscriptions");
+            }
+            long id = ids.incrementAndGet();
+            firstRequestIds.put(id, requestId);
+            AutoCloseable handle = namedQueries.subscribe(tenant, Principal.ADMIN, name.value(), args, value -> {
+                namedResults.put(id, value);
+                ready.offer(id);
+            }, e -> error("session.subscription_error", e.getMessage(), new Value.Obj(Map.of(
+                    "subscription_id", Value.of(id), "cause", Value.of(e.code().wireName())))));
+            named.put(id, handle);
+        } catch (NimbusException e) {
+            Map<String, Value> m = new LinkedHashMap<>();
+            m.put("type", Value.of("op.error"));
+            m.put("id", Value.of(requestId));
+            m.put("error", new Value.Obj(Map.of("code", Value.of("op.failed"), "message", Value.of(e.getMessage()),
+                    "cause", Value.of(e.code().wireName()))));
+            send(new Value.Obj(m));
+        }
+    }
+
     private void unsubscribe(Value.Obj message) {
+        AutoCloseable fn = message.get("subscription_id") instanceof Value.Int64 fid ? named.remove(fid.value()) : null;
+        if (fn != null) {
+            namedResults.remove(((Value.Int64) message.get("subscription_id")).value());
+            try {
+                fn.close();
+            } catch (Exception ignored) {
+                // closing a live query function cannot fail
+            }
+            return;
+        }
         Subscription s = message.get("subscription_id") instanceof Value.Int64 id ? subscriptions.remove(id.value()) : null;
         if (s == null) {
             error("session.unsubscribe_failed", "no such subscription on this connection", null);
@@ -184,6 +239,19 @@ public final class NimbusV2Session extends SimpleChannelInboundHandler<WebSocket
             while (ctx.channel().isActive()) {
                 Long id = ready.poll(1, TimeUnit.SECONDS);
                 if (id == null) {
+                    continue;
+                }
+                Value namedResult = namedResults.remove(id);
+                if (namedResult != null) {
+                    Map<String, Value> m = new LinkedHashMap<>();
+                    m.put("type", Value.of("subscription_result"));
+                    m.put("subscription_id", Value.of(id));
+                    String first = firstRequestIds.remove(id);
+                    if (first != null) {
+                        m.put("request_id", Value.of(first));
+                    }
+                    m.put("data", namedResult);
+                    send(new Value.Obj(m));
                     continue;
                 }
                 Subscription s = subscriptions.get(id);
@@ -247,6 +315,14 @@ public final class NimbusV2Session extends SimpleChannelInboundHandler<WebSocket
             s.close(); // subscriptions die with their connection
         }
         subscriptions.clear();
+        for (AutoCloseable fn : named.values()) {
+            try {
+                fn.close();
+            } catch (Exception ignored) {
+                // closing a live query function cannot fail
+            }
+        }
+        named.clear();
     }
 
     @Override

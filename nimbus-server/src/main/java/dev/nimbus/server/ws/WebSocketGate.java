@@ -34,9 +34,15 @@ public final class WebSocketGate implements HttpApiHandler.WebSocketUpgrade {
     private final long helloTimeoutMillis;
     private final dev.nimbus.server.auth.AccessAudit audit;
 
-    /** {@code tenants} admits the connection's tenant, as it admits native API requests. */
+    private final NamedQueries namedQueries;
+
+    /**
+     * {@code tenants} admits the connection's tenant, as it admits native API requests;
+     * {@code namedQueries} serves {@code subscribe_named} (live query functions); null: not offered.
+     */
     public WebSocketGate(Engine engine, TenantDirectory tenants, long helloTimeoutMillis,
-                         dev.nimbus.server.auth.AccessAudit audit) {
+                         dev.nimbus.server.auth.AccessAudit audit, NamedQueries namedQueries) {
+        this.namedQueries = namedQueries;
         this.engine = engine;
         this.tenants = tenants;
         this.helloTimeoutMillis = helloTimeoutMillis;
@@ -106,7 +112,8 @@ public final class WebSocketGate implements HttpApiHandler.WebSocketUpgrade {
                 WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
                 return;
             }
-            NimbusV2Session session = new NimbusV2Session(engine, tenant, helloTimeoutMillis, requestId.substring(4));
+            NimbusV2Session session = new NimbusV2Session(engine, tenant, helloTimeoutMillis, requestId.substring(4),
+                    namedQueries);
             ctx.pipeline().addLast("ws-session", session);
             ctx.pipeline().remove(ctx.handler());
             handshaker.handshake(ctx.channel(), req).addListener(f -> {
