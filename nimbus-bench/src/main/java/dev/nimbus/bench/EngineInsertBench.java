@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  */
 public final class EngineInsertBench {
     static final int JDBC_BATCH = 512;
-    static final long MAX_OPERATIONS = 5_000_000;
+    static final long MAX_OPERATIONS = LoadLoop.MAX_OPERATIONS;
 
     public record Result(double engine, double perWrite, double batchedJdbc, int callers, String markdown) {
     }
@@ -163,44 +163,15 @@ public final class EngineInsertBench {
 
     /** {@code callers} threads inserting until the deadline (or the count bound); inserts per second. */
     static double callers(int callers, Duration duration, Insert insert) throws Exception {
-        AtomicLong done = new AtomicLong();
-        long start = System.nanoTime();
-        long deadline = start + duration.toNanos();
-        List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (int i = 0; i < callers; i++) {
-            CommitThroughputBench.DocumentFactory factory = new CommitThroughputBench.DocumentFactory();
-            Thread t = Thread.ofPlatform().start(() -> {
-                try {
-                    while (System.nanoTime() < deadline && done.get() < MAX_OPERATIONS) {
-                        insert.run(factory);
-                        done.incrementAndGet();
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            });
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        long elapsed = System.nanoTime() - start;
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("a caller failed", failures.get(0));
-        }
-        return done.get() * 1e9 / elapsed;
+        return LoadLoop.callers(callers, duration, CommitThroughputBench.DocumentFactory::new, insert::run);
     }
 
     static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(null);
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+        return LoadLoop.median(xs);
     }
 
     static String list(List<Double> xs) {
-        return String.join(", ", xs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList());
+        return LoadLoop.list(xs);
     }
 
     static void deleteTree(Path root) throws IOException {

@@ -216,13 +216,10 @@ public final class ExternalProviderInsertBench {
     }
 
     private static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(null);
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+        return LoadLoop.median(xs);
     }
 
     private static String list(List<Double> xs) {
-        return String.join(" · ", xs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList());
+        return LoadLoop.list(xs);
     }
 }

@@ -1,5 +1,7 @@
 package dev.nimbus.bench.functions;
 
+import dev.nimbus.bench.LoadLoop;
+
 import dev.nimbus.core.model.Mutation;
 import dev.nimbus.core.model.Principal;
 import dev.nimbus.core.model.TenantId;
@@ -37,7 +39,7 @@ import java.util.stream.Stream;
  * output (nimbus-bench/target/function-insert.md).
  */
 public final class FunctionInsertBench {
-    static final long MAX_OPERATIONS = 5_000_000;
+    static final long MAX_OPERATIONS = LoadLoop.MAX_OPERATIONS;
     static final TenantId TENANT = TenantId.of("bench");
     static final String APP = """
             import { query, mutation } from "./_generated/server";
@@ -195,43 +197,15 @@ public final class FunctionInsertBench {
     }
 
     static double callers(int callers, Duration duration, Insert insert) throws Exception {
-        AtomicLong done = new AtomicLong();
-        long start = System.nanoTime();
-        long deadline = start + duration.toNanos();
-        List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (int i = 0; i < callers; i++) {
-            People factory = new People();
-            threads.add(Thread.ofPlatform().start(() -> {
-                try {
-                    while (System.nanoTime() < deadline && done.get() < MAX_OPERATIONS) {
-                        insert.run(factory);
-                        done.incrementAndGet();
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            }));
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        long elapsed = System.nanoTime() - start;
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("a caller failed", failures.get(0));
-        }
-        return done.get() * 1e9 / elapsed;
+        return LoadLoop.callers(callers, duration, People::new, insert::run);
     }
 
     static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(null);
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+        return LoadLoop.median(xs);
     }
 
     static String list(List<Double> xs) {
-        return String.join(" · ", xs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList());
+        return LoadLoop.list(xs);
     }
 
     static Path moduleTarget() throws java.io.IOException {
