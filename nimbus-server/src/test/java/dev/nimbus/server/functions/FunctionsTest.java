@@ -346,7 +346,9 @@ class FunctionsTest {
                 committed++;
                 returned.add(((Value.Int64) r.body()).value());
             } else {
-                assertThat(r.code()).isEqualTo("op.conflict");
+                // A conflict after the retry bound, or (on a loaded machine) no invocation slot
+                // in time: both are retryable refusals that left nothing behind.
+                assertThat(r.code()).isIn("op.conflict", "rate.resource_exhausted");
                 assertThat(r.error().get("retryable")).isEqualTo(Value.of(true));
             }
         }
