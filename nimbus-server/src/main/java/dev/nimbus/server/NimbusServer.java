@@ -47,6 +47,7 @@ public final class NimbusServer implements AutoCloseable {
     private final ExecutorService work;
     private final Channel channel;
     private final int port;
+    private final dev.nimbus.server.dynamodb.DynamoDbListener dynamodb;
 
     private NimbusServer(ServerConfig config) throws InterruptedException {
         this.token = AdminToken.loadOrMint(config.tokenFile());
@@ -75,6 +76,8 @@ public final class NimbusServer implements AutoCloseable {
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
         this.work = Executors.newVirtualThreadPerTaskExecutor();
         dev.nimbus.server.metrics.ServerMetrics metrics = new dev.nimbus.server.metrics.ServerMetrics(engine);
+        this.dynamodb = config.dynamodb().enabled() ? new dev.nimbus.server.dynamodb.DynamoDbListener(engine,
+                config.dynamodb(), wireCredentialsFile(config), java.time.Clock.systemUTC()) : null;
         Router router = new NativeApi(engine).routes(new Router())
                 .add("GET", "/metrics", Router.Access.ADMIN, q -> dev.nimbus.server.http.ApiResponse.text(metrics.scrape()))
                 .add("POST", "/api/system/token/rotate", Router.Access.ADMIN, q -> {
@@ -83,6 +86,9 @@ public final class NimbusServer implements AutoCloseable {
                             "generation", dev.nimbus.core.value.Value.of(token.generation()),
                             "token", dev.nimbus.core.value.Value.of(token.value()))));
                 });
+        if (dynamodb != null) {
+            dynamodb.routes(router);
+        }
         WebSocketGate webSockets = new WebSocketGate(engine, config.wsHelloTimeoutMillis(), audit);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
@@ -112,15 +118,29 @@ public final class NimbusServer implements AutoCloseable {
         Channel bound;
         try {
             bound = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+            if (dynamodb != null) {
+                try {
+                    dynamodb.bind(boss, workers, work, config.allowNetwork());
+                } catch (RuntimeException e) {
+                    bound.close().syncUninterruptibly();
+                    throw e;
+                }
+            }
         } catch (RuntimeException | InterruptedException e) {
             // Nothing is served: give back the port's threads, the engine and the data dir lock.
             boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            if (dynamodb != null) {
+                dynamodb.close();
+            }
             engine.close();
             storage.close();
             audit.close();
             if (e instanceof InterruptedException interrupted) {
                 throw interrupted;
+            }
+            if (e instanceof NimbusException n) {
+                throw n;
             }
             throw new NimbusException(ErrorCode.UNAVAILABLE, "cannot listen on " + config.host() + ":" + config.port()
                     + ": " + e.getMessage());
@@ -145,6 +165,18 @@ public final class NimbusServer implements AutoCloseable {
         return port;
     }
 
+    /** The DynamoDB listener when enabled and bound. */
+    public java.util.Optional<dev.nimbus.server.dynamodb.DynamoDbListener> dynamodb() {
+        return java.util.Optional.ofNullable(dynamodb).filter(dev.nimbus.server.dynamodb.DynamoDbListener::bound);
+    }
+
+    /** {@code wire-credentials.json}: in the SQLite data dir, else beside the admin token file. */
+    static java.nio.file.Path wireCredentialsFile(ServerConfig config) {
+        String name = dev.nimbus.server.dynamodb.WireCredentials.FILE_NAME;
+        return config.storage() instanceof StorageSettings.Sqlite sqlite ? sqlite.dataDir().resolve(name)
+                : config.tokenFile().toAbsolutePath().resolveSibling(name);
+    }
+
     public AdminToken token() {
         return token;
     }
@@ -156,6 +188,9 @@ public final class NimbusServer implements AutoCloseable {
     /** Stops accepting, lets in-flight requests finish, drains the engine, closes storage. */
     @Override
     public void close() {
+        if (dynamodb != null) {
+            dynamodb.close();
+        }
         channel.close().syncUninterruptibly();
         // Responses in flight were written before the channel closed; no quiet period needed.
         boss.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
