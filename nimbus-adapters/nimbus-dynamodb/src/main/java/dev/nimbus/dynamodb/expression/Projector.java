@@ -35,7 +35,7 @@ public final class Projector {
         Object key = path.get(at);
         boolean last = at == path.size() - 1;
         Object next = path.size() > at + 1 ? path.get(at + 1) : null;
-        if (node instanceof Map) {
+        if (!(node instanceof TreeMap)) {
             Map<String, Object> m = (Map<String, Object>) node;
             if (last) {
                 m.put((String) key, v);
