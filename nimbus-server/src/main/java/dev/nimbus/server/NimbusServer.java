@@ -76,8 +76,17 @@ public final class NimbusServer implements AutoCloseable {
         this.engine = new Engine(storage, EngineLimits.fromEnvironment());
         this.work = Executors.newVirtualThreadPerTaskExecutor();
         dev.nimbus.server.metrics.ServerMetrics metrics = new dev.nimbus.server.metrics.ServerMetrics(engine);
-        this.dynamodb = config.dynamodb().enabled() ? new dev.nimbus.server.dynamodb.DynamoDbListener(engine,
-                config.dynamodb(), wireCredentialsFile(config), java.time.Clock.systemUTC()) : null;
+        try {
+            this.dynamodb = config.dynamodb().enabled() ? new dev.nimbus.server.dynamodb.DynamoDbListener(engine,
+                    config.dynamodb(), wireCredentialsFile(config), java.time.Clock.systemUTC()) : null;
+        } catch (RuntimeException e) {
+            // A bad DynamoDB configuration serves nothing: give back the engine and the data dir lock.
+            work.close();
+            engine.close();
+            storage.close();
+            audit.close();
+            throw e;
+        }
         Router router = new NativeApi(engine).routes(new Router())
                 .add("GET", "/metrics", Router.Access.ADMIN, q -> dev.nimbus.server.http.ApiResponse.text(metrics.scrape()))
                 .add("POST", "/api/system/token/rotate", Router.Access.ADMIN, q -> {
