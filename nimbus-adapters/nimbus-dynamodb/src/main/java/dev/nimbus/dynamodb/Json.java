@@ -27,8 +27,8 @@ public final class Json {
             return "null";
         }
     };
-    /** Deepest nesting accepted (AttributeValues nest at most 32 levels, requests add a few). */
-    static final int DEPTH_MAX = 64;
+    /** Deepest nesting accepted (AttributeValue nesting, 32 levels of M or L, takes two JSON levels each; requests add a few). */
+    static final int DEPTH_MAX = 256;
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private Json() {

@@ -302,4 +302,27 @@ class DynamoDbItemTest {
                 docs.get(0).id()));
         assertThat(ddb.getItem(b -> b.tableName("Items").key(key("engine", "7"))).hasItem()).isFalse();
     }
+
+    @Test
+    void keyExpressionAndNestingLimitsAndUnsupportedOperations() {
+        fails(() -> ddb.putItem(b -> b.tableName("Items").item(Map.of("pk", s("p".repeat(2049)), "sk", n("1")))),
+                "ValidationException", "Size of hashkey has exceeded the maximum size limit of2048 bytes");
+        fails(() -> ddb.putItem(b -> b.tableName("Items").item(Map.of("pk", s("p".repeat(700)), "sk", n("1")))),
+                "ValidationException", "DDB-DIV-001");
+        fails(() -> ddb.putItem(b -> b.tableName("Items").item(item("lim", "1")).conditionExpression(
+                "attribute_not_exists(a)" + " OR attribute_not_exists(a)".repeat(160))),
+                "ValidationException", "Expression size has exceeded the maximum allowed size");
+        AttributeValue deep = s("leaf");
+        for (int i = 0; i < 33; i++) {
+            deep = AttributeValue.fromL(List.of(deep));
+        }
+        AttributeValue tooDeep = deep;
+        fails(() -> ddb.putItem(b -> b.tableName("Items").item(item("lim", "1", "deep", tooDeep))),
+                "ValidationException", "Nesting Levels have exceeded supported limits");
+        fails(() -> ddb.getItem(b -> b.tableName("Items").key(key("lim", "1")).attributesToGet("a")),
+                "ValidationException", "legacy parameter AttributesToGet");
+        fails(() -> ddb.tagResource(b -> b.resourceArn("arn:aws:dynamodb:us-east-1:000000000000:table/Items")
+                .tags(t -> t.key("k").value("v"))), "UnknownOperationException", "");
+        fails(() -> ddb.executeStatement(b -> b.statement("SELECT * FROM Items")), "UnknownOperationException", "");
+    }
 }

@@ -14,6 +14,8 @@ final class Parser {
     static final Set<String> CONDITION_FUNCTIONS = Set.of("attribute_exists", "attribute_not_exists",
             "attribute_type", "begins_with", "contains");
     static final Set<String> UPDATE_FUNCTIONS = Set.of("if_not_exists", "list_append");
+    /** Words of the grammar itself: where a path is expected they are syntax errors. */
+    static final Set<String> GRAMMAR_WORDS = Set.of("AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE");
     /** DynamoDB caps the operands of IN. */
     static final int IN_OPERANDS_MAX = 100;
 
@@ -338,6 +340,9 @@ final class Parser {
         }
         if (t.kind() == Token.Kind.NAME) {
             if (Character.isDigit(t.text().charAt(0))) {
+                throw syntaxError(t);
+            }
+            if (GRAMMAR_WORDS.contains(t.text().toUpperCase(java.util.Locale.ROOT))) {
                 throw syntaxError(t);
             }
             if (ReservedWords.is(t.text())) {
