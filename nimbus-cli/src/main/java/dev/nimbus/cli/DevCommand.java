@@ -26,18 +26,22 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--token-file", hidden = true, description = "Admin token file (default: the documented path).")
     Path tokenFile;
 
+    @picocli.CommandLine.Mixin
+    DynamoDbOptions dynamodb = new DynamoDbOptions();
+
     @Override
     public Integer call() throws Exception {
         Path data = dataDir != null ? dataDir : Path.of(".nimbus", "dev");
         ServerConfig config = new ServerConfig("127.0.0.1", port, new dev.nimbus.server.StorageSettings.Sqlite(data),
                 tokenFile != null ? tokenFile : AdminToken.defaultPath(),
-                ServerConfig.BODY_BYTES_MAX_DEFAULT, false);
+                ServerConfig.BODY_BYTES_MAX_DEFAULT, false).withDynamoDb(dynamodb.settings(System.getenv(), port));
         NimbusServer server = NimbusServer.start(config);
         TenantId demo = TenantId.of("demo");
         if (!server.control().tenants().list().contains(demo)) {
             server.control().tenants().create(demo);
         }
         System.out.println("nimbus dev: tenant 'demo' at http://127.0.0.1:" + server.port() + "/api/tenants/demo");
+        server.dynamodb().ifPresent(d -> System.out.println("nimbus dev: DynamoDB endpoint at http://127.0.0.1:" + d.port()));
         if (once) {
             server.close();
             return 0;
