@@ -1,0 +1,108 @@
+package dev.nimbus.server.dynamodb.differential;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs generated operation sequences against two DynamoDB-compatible endpoints and returns every
+ * op whose canonical answers differ. Sequence {@code i} of a run with seed {@code s} has its own
+ * seed derived from both, and its own table-name prefix, so sequences are independent: they run on
+ * a few threads, and any one can be replayed alone. Within a sequence each op goes to the left
+ * endpoint, then to the right one, before the next op.
+ */
+public final class DifferentialRunner {
+    /** Sequences in flight at once (the machine has 2 cores; the servers do most of the work). */
+    public static final int DEFAULT_THREADS = 3;
+    /** Upper bound for a whole run. */
+    private static final long RUN_TIMEOUT_MINUTES = 20;
+    /** Differences kept per run: beyond this, later sequences add nothing useful to a report. */
+    private static final int MAX_DIFFERENCES = 200;
+    private static final AtomicLong RUNS = new AtomicLong();
+
+    private final DynamoDbEndpoint left;
+    private final DynamoDbEndpoint right;
+    private final int threads;
+
+    public DifferentialRunner(DynamoDbEndpoint left, DynamoDbEndpoint right) {
+        this(left, right, DEFAULT_THREADS);
+    }
+
+    public DifferentialRunner(DynamoDbEndpoint left, DynamoDbEndpoint right, int threads) {
+        this.left = Objects.requireNonNull(left);
+        this.right = Objects.requireNonNull(right);
+        this.threads = threads;
+    }
+
+    /** The seed of sequence {@code index} in a run seeded with {@code runSeed}. */
+    public static long sequenceSeed(long runSeed, int index) {
+        return new SplittableRandom(runSeed ^ (0x9E3779B97F4A7C15L * (index + 1))).nextLong();
+    }
+
+    /** Runs {@code sequences} sequences; returns the differences (empty when the endpoints agree). */
+    public List<Difference> run(long runSeed, int sequences) throws Exception {
+        // Table names must be new on both servers even when a run is repeated against the same ones.
+        String runTag = "r" + Long.toString(RUNS.incrementAndGet(), 36) + Long.toString(System.nanoTime() % 46656, 36);
+        List<Difference> differences = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (DynamoDbClient l = left.newClient(); DynamoDbClient r = right.newClient()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < sequences; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    if (differences.size() < MAX_DIFFERENCES) {
+                        differences.addAll(runSequence(l, r, runSeed, index, runTag + "s" + index + "x"));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(RUN_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Difference> sorted = new ArrayList<>(differences);
+        sorted.sort((a, b) -> a.sequence() != b.sequence() ? Integer.compare(a.sequence(), b.sequence())
+                : Integer.compare(a.opIndex(), b.opIndex()));
+        return sorted;
+    }
+
+    private List<Difference> runSequence(DynamoDbClient l, DynamoDbClient r, long runSeed, int index, String prefix) {
+        long seed = sequenceSeed(runSeed, index);
+        SequenceGenerator.Sequence seq = SequenceGenerator.generate(seed, prefix);
+        List<Difference> out = new ArrayList<>();
+        try {
+            for (int i = 0; i < seq.ops().size(); i++) {
+                Op op = seq.ops().get(i);
+                Object a = answer(l, op);
+                Object b = answer(r, op);
+                if (!Objects.equals(a, b)) {
+                    out.add(new Difference(runSeed, index, seed, i, op.name(), op.request(),
+                            left.name(), Canonical.json(a), right.name(), Canonical.json(b)));
+                }
+            }
+        } finally {
+            SequenceGenerator.cleanup(l, seq.tables());
+            SequenceGenerator.cleanup(r, seq.tables());
+        }
+        return out;
+    }
+
+    private static Object answer(DynamoDbClient client, Op op) {
+        try {
+            return op.call().run(client);
+        } catch (RuntimeException e) {
+            return Canonical.error(e);
+        }
+    }
+}
