@@ -9,6 +9,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * thrown and captured by the runner.
  */
 public record Op(String name, String request, Call call) {
+    /** Whether the op creates or deletes a table (the runner runs those alone, see DifferentialRunner). */
+    public boolean tableDdl() {
+        return request.startsWith("CreateTableRequest") || request.startsWith("DeleteTableRequest");
+    }
+
     /** Performs the step against one server and returns its canonical answer. */
     @FunctionalInterface
     public interface Call {

@@ -473,25 +473,42 @@ public final class SequenceGenerator {
             };
         }
         String attr = attrs.get(rnd.nextInt(attrs.size()));
-        String p = path(e, attr);
+        String scalar = scalarAttr(attrs);
+        // Placeholders are registered only for the form chosen: an unused one is an error.
         return switch (rnd.nextInt(10)) {
-            case 0 -> "attribute_exists(" + p + ")";
-            case 1 -> "attribute_not_exists(" + p + ")";
-            case 2 -> p + " " + List.of("=", "<>", "<", "<=", ">", ">=").get(rnd.nextInt(6)) + " " + e.value(valueFor(attr));
-            case 3 -> "begins_with(" + p + ", " + e.value(rnd.nextInt(5) == 0 ? AttributeValue.fromB(bytes(1))
+            case 0 -> "attribute_exists(" + path(e, attr) + ")";
+            case 1 -> "attribute_not_exists(" + path(e, attr) + ")";
+            case 2 -> e.name(scalar) + " " + List.of("=", "<>", "<", "<=", ">", ">=").get(rnd.nextInt(6)) + " " + e.value(valueFor(scalar));
+            case 3 -> "begins_with(" + path(e, attr) + ", " + e.value(rnd.nextInt(5) == 0 ? AttributeValue.fromB(bytes(1))
                     : AttributeValue.fromS(S_KEYS.get(rnd.nextInt(S_KEYS.size())).substring(0, 1))) + ")";
-            case 4 -> "contains(" + p + ", " + e.value(rnd.nextBoolean() ? AttributeValue.fromS("s" + rnd.nextInt(8))
-                    : valueFor(attr)) + ")";
-            case 5 -> "size(" + p + ") " + List.of("=", "<", ">=").get(rnd.nextInt(3)) + " " + e.value(AttributeValue.fromN(Integer.toString(rnd.nextInt(5))));
-            case 6 -> p + " IN (" + e.value(valueFor(attr)) + ", " + e.value(valueFor(attr)) + ", " + e.value(valueFor(attr)) + ")";
+            case 4 -> "contains(" + path(e, attr) + ", " + e.value(rnd.nextBoolean() ? AttributeValue.fromS("s" + rnd.nextInt(8))
+                    : valueFor(scalar)) + ")";
+            case 5 -> "size(" + path(e, attr) + ") " + List.of("=", "<", ">=").get(rnd.nextInt(3)) + " " + e.value(AttributeValue.fromN(Integer.toString(rnd.nextInt(5))));
+            case 6 -> {
+                String p = path(e, scalar);
+                yield p + " IN (" + e.value(valueFor(scalar)) + ", " + e.value(valueFor(scalar)) + ", " + e.value(valueFor(scalar)) + ")";
+            }
             case 7 -> {
                 int lo = rnd.nextInt(10) - 5;
+                String p = e.name(rnd.nextBoolean() ? "b" : "n");
                 yield p + " BETWEEN " + e.value(AttributeValue.fromN(Integer.toString(lo))) + " AND "
                         + e.value(AttributeValue.fromN(Integer.toString(lo + rnd.nextInt(8))));
             }
-            case 8 -> "attribute_type(" + p + ", " + e.value(AttributeValue.fromS(TYPES.get(rnd.nextInt(TYPES.size())))) + ")";
-            default -> p + " = " + e.value(valueFor(attr));
+            case 8 -> "attribute_type(" + path(e, attr) + ", " + e.value(AttributeValue.fromS(TYPES.get(rnd.nextInt(TYPES.size())))) + ")";
+            default -> path(e, attr) + " = " + e.value(valueFor(attr));
         };
+    }
+
+    /** An attribute of {@code attrs} that usually holds S, N or B (so that comparisons are valid). */
+    private String scalarAttr(List<String> attrs) {
+        for (int i = 0; i < 8; i++) {
+            String a = attrs.get(rnd.nextInt(attrs.size()));
+            String type = ATTRS.getOrDefault(a, "S");
+            if (type.equals("S") || type.equals("N") || type.equals("B")) {
+                return a;
+            }
+        }
+        return "a";
     }
 
     private List<String> conditionAttrs(TableSpec t) {
@@ -503,7 +520,10 @@ public final class SequenceGenerator {
         return attrs;
     }
 
-    /** An update expression with 1-3 clauses on distinct attributes. */
+    /**
+     * An update expression with 1-3 clauses on distinct attributes. Most actions fit the
+     * attribute's usual type (so most updates succeed); some do not, which DynamoDB rejects.
+     */
     private String updateExpression(ExpressionBuilder e, TableSpec t) {
         List<String> free = new ArrayList<>(ATTR_NAMES);
         java.util.Collections.shuffle(free, rnd);
@@ -512,18 +532,49 @@ public final class SequenceGenerator {
         List<String> add = new ArrayList<>();
         List<String> delete = new ArrayList<>();
         int actions = 1 + rnd.nextInt(3);
+        boolean sloppy = rnd.nextInt(6) == 0;
         for (int i = 0; i < actions && !free.isEmpty(); i++) {
             String a = free.remove(0);
+            String type = ATTRS.get(a);
             switch (rnd.nextInt(8)) {
                 case 0, 1 -> set.add(path(e, a) + " = " + e.value(valueFor(a)));
-                case 2 -> set.add(e.name(a) + " = " + e.name(a) + (rnd.nextBoolean() ? " + " : " - ")
-                        + e.value(AttributeValue.fromN(number())));
+                case 2 -> {
+                    String num = sloppy || type.equals("N") ? a : "n";
+                    if (free.remove(num) || num.equals(a)) {
+                        set.add(e.name(num) + " = " + (rnd.nextBoolean() ? "if_not_exists(" + e.name(num) + ", "
+                                + e.value(AttributeValue.fromN("0")) + ")" : e.name(num))
+                                + (rnd.nextBoolean() ? " + " : " - ") + e.value(AttributeValue.fromN(number())));
+                    }
+                }
                 case 3 -> set.add(e.name(a) + " = if_not_exists(" + e.name(a) + ", " + e.value(valueFor(a)) + ")");
-                case 4 -> set.add(e.name(a) + " = list_append(" + e.name(a) + ", " + e.value(value("L", 1)) + ")");
+                case 4 -> {
+                    String list = sloppy || type.equals("L") ? a : "l";
+                    if (free.remove(list) || list.equals(a)) {
+                        set.add(e.name(list) + " = list_append(" + (rnd.nextBoolean() ? e.name(list) + ", " + e.value(value("L", 1))
+                                : e.value(value("L", 1)) + ", if_not_exists(" + e.name(list) + ", " + e.value(AttributeValue.fromL(List.of())) + ")") + ")");
+                    }
+                }
                 case 5 -> remove.add(path(e, a));
-                case 6 -> add.add(e.name(a) + " " + e.value(rnd.nextBoolean() ? AttributeValue.fromN(number()) : valueFor(a)));
-                default -> delete.add(e.name(a) + " " + e.value(valueFor(a)));
+                case 6 -> {
+                    if (sloppy) {
+                        add.add(e.name(a) + " " + e.value(valueFor(a)));
+                    } else {
+                        String target = List.of("n", "b", "ss", "ns").get(rnd.nextInt(4));
+                        if (free.remove(target) || target.equals(a)) {
+                            add.add(e.name(target) + " " + e.value(valueFor(target)));
+                        }
+                    }
+                }
+                default -> {
+                    String target = sloppy ? a : List.of("ss", "ns", "bs").get(rnd.nextInt(3));
+                    if (free.remove(target) || target.equals(a)) {
+                        delete.add(e.name(target) + " " + e.value(valueFor(target)));
+                    }
+                }
             }
+        }
+        if (set.isEmpty() && remove.isEmpty() && add.isEmpty() && delete.isEmpty()) {
+            set.add(e.name("a") + " = " + e.value(AttributeValue.fromS(string())));
         }
         StringBuilder sb = new StringBuilder();
         if (!set.isEmpty()) {
