@@ -37,7 +37,9 @@ import java.util.TreeMap;
  *       accounting ({@code ConsumedCapacity}, {@code ProvisionedThroughput}, {@code WarmThroughput},
  *       {@code OnDemandThroughput}, {@code ItemCollectionMetrics}), sizes and counts DynamoDB
  *       refreshes lazily ({@code TableSizeBytes}, {@code ItemCount}, {@code IndexSizeBytes}), and
- *       {@code BillingModeSummary} (DynamoDB Local always omits it; AWS fills it with a timestamp).</li>
+ *       {@code BillingModeSummary.LastUpdateToPayPerRequestDateTime} (a timestamp).</li>
+ *   <li>{@code TableStatus} of a DeleteTable answer: DynamoDB Local says {@code ACTIVE}, AWS says
+ *       {@code DELETING}; both are mapped to {@code DELETING} ({@link #deletedTable}).</li>
  *   <li>Sets ({@code SS}, {@code NS}, {@code BS}) are unordered: their members are sorted.</li>
  *   <li>Request ids and HTTP headers are never captured.</li>
  * </ul>
@@ -49,7 +51,7 @@ public final class Canonical {
     public static final Set<String> DROPPED_MEMBERS = Set.of(
             "CreationDateTime", "TableArn", "TableId", "IndexArn", "LatestStreamArn", "LatestStreamLabel",
             "ConsumedCapacity", "ProvisionedThroughput", "WarmThroughput", "OnDemandThroughput",
-            "ItemCollectionMetrics", "TableSizeBytes", "ItemCount", "IndexSizeBytes", "BillingModeSummary");
+            "ItemCollectionMetrics", "TableSizeBytes", "ItemCount", "IndexSizeBytes", "LastUpdateToPayPerRequestDateTime");
 
     private Canonical() {
     }
@@ -57,6 +59,20 @@ public final class Canonical {
     /** A response (or a list of responses, e.g. pages) as a canonical tree. */
     public static Object of(Object sdkObject) {
         return convert(sdkObject);
+    }
+
+    /**
+     * The canonical DeleteTable answer: DynamoDB Local 3.3.1 reports the deleted table as
+     * {@code ACTIVE} where AWS (and Nimbus) report {@code DELETING}; the status is mapped to
+     * {@code DELETING} so that this known Local quirk is not reported as a difference.
+     */
+    @SuppressWarnings("unchecked")
+    public static Object deletedTable(Object deleteTableResponse) {
+        Object tree = of(deleteTableResponse);
+        if (tree instanceof Map<?, ?> m && m.get("TableDescription") instanceof Map<?, ?> d && "ACTIVE".equals(d.get("TableStatus"))) {
+            ((Map<String, Object>) d).put("TableStatus", "DELETING");
+        }
+        return tree;
     }
 
     /** Items (attribute maps) in their canonical form. */
@@ -101,6 +117,34 @@ public final class Canonical {
             out.put("message", String.valueOf(e.getMessage()));
         } else {
             throw e;
+        }
+        return out;
+    }
+
+    /**
+     * The error tree without its message texts (top-level {@code message} and each cancellation
+     * reason's {@code Message}); other answers are returned unchanged.
+     */
+    public static Object withoutErrorMessages(Object answer) {
+        if (!(answer instanceof Map<?, ?> m) || !m.containsKey("error")) {
+            return answer;
+        }
+        Map<String, Object> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(String.valueOf(k), v));
+        out.remove("message");
+        if (out.get("CancellationReasons") instanceof List<?> reasons) {
+            List<Object> stripped = new ArrayList<>();
+            for (Object r : reasons) {
+                if (r instanceof Map<?, ?> rm) {
+                    Map<String, Object> copy = new TreeMap<>();
+                    rm.forEach((k, v) -> copy.put(String.valueOf(k), v));
+                    copy.remove("Message");
+                    stripped.add(copy);
+                } else {
+                    stripped.add(r);
+                }
+            }
+            out.put("CancellationReasons", stripped);
         }
         return out;
     }

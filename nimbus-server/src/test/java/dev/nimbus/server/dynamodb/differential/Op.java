@@ -9,7 +9,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * thrown and captured by the runner.
  */
 public record Op(String name, String request, Call call) {
-    /** Whether the op creates or deletes a table (the runner runs those alone, see DifferentialRunner). */
+    /** Whether the op creates or deletes a table (the runner runs those one at a time, see DifferentialRunner). */
     public boolean tableDdl() {
         return request.startsWith("CreateTableRequest") || request.startsWith("DeleteTableRequest");
     }

@@ -295,7 +295,7 @@ public final class SequenceGenerator {
 
     private Op deleteTable(String name) {
         DeleteTableRequest req = DeleteTableRequest.builder().tableName(name).build();
-        return op("DeleteTable", req, c -> Canonical.of(c.deleteTable(req)));
+        return op("DeleteTable", req, c -> Canonical.deletedTable(c.deleteTable(req)));
     }
 
     /** Lists tables from this sequence's prefix on, in pages of 1-3, and keeps only this sequence's names. */
