@@ -42,8 +42,8 @@ import java.util.stream.Stream;
  * DynamoDB Local file-backed. Goals for Nimbus: ≥ 10× its PutItem, ≥ 3× its GetItem and Query,
  * and ahead of the in-memory mode on every operation.
  *
- * <p>Options ({@code --name=value}): {@code duration} (5s per operation and client count),
- * {@code warmup} (1s), {@code clients} (16,64), {@code data-dir} (nimbus-bench/target),
+ * <p>Options ({@code --name=value}): {@code duration} (3s per operation, client count and round),
+ * {@code warmup} (1s), {@code rounds} (3; figures are medians), {@code clients} (16,64), {@code data-dir} (nimbus-bench/target),
  * {@code output} (nimbus-bench/target/dynamodb-load.md).
  */
 public final class DynamoDbLoadBench {
@@ -58,10 +58,10 @@ public final class DynamoDbLoadBench {
     public enum Operation { PUT_ITEM, GET_ITEM, QUERY }
 
     /** Run settings. */
-    public record Settings(Duration duration, Duration warmup, List<Integer> clients, Path dataDir, Path output) {
+    public record Settings(Duration duration, Duration warmup, int rounds, List<Integer> clients, Path dataDir, Path output) {
         static Settings defaults() {
             Path target = moduleTarget();
-            return new Settings(Duration.ofSeconds(5), Duration.ofSeconds(1), List.of(16, 64), target,
+            return new Settings(Duration.ofSeconds(3), Duration.ofSeconds(1), 3, List.of(16, 64), target,
                     target.resolve("dynamodb-load.md"));
         }
     }
@@ -86,19 +86,20 @@ public final class DynamoDbLoadBench {
                 throw new IllegalArgumentException("arguments look like --name=value, got " + a);
             }
             switch (kv[0]) {
-                case "duration" -> s = new Settings(parseDuration(kv[1]), s.warmup(), s.clients(), s.dataDir(), s.output());
-                case "warmup" -> s = new Settings(s.duration(), parseDuration(kv[1]), s.clients(), s.dataDir(), s.output());
-                case "clients" -> s = new Settings(s.duration(), s.warmup(),
+                case "duration" -> s = new Settings(parseDuration(kv[1]), s.warmup(), s.rounds(), s.clients(), s.dataDir(), s.output());
+                case "warmup" -> s = new Settings(s.duration(), parseDuration(kv[1]), s.rounds(), s.clients(), s.dataDir(), s.output());
+                case "rounds" -> s = new Settings(s.duration(), s.warmup(), Integer.parseInt(kv[1]), s.clients(), s.dataDir(), s.output());
+                case "clients" -> s = new Settings(s.duration(), s.warmup(), s.rounds(),
                         Stream.of(kv[1].split(",")).map(String::trim).map(Integer::parseInt).toList(), s.dataDir(), s.output());
-                case "data-dir" -> s = new Settings(s.duration(), s.warmup(), s.clients(), Path.of(kv[1]), s.output());
-                case "output" -> s = new Settings(s.duration(), s.warmup(), s.clients(), s.dataDir(), Path.of(kv[1]));
+                case "data-dir" -> s = new Settings(s.duration(), s.warmup(), s.rounds(), s.clients(), Path.of(kv[1]), s.output());
+                case "output" -> s = new Settings(s.duration(), s.warmup(), s.rounds(), s.clients(), s.dataDir(), Path.of(kv[1]));
                 case "endpoint" -> endpoint = kv[1];
                 case "label" -> label = kv[1];
                 case "access-key" -> accessKey = kv[1];
                 case "secret-key" -> secretKey = kv[1];
                 case "region" -> region = kv[1];
                 default -> throw new IllegalArgumentException("unknown argument " + a
-                        + "; known: duration, warmup, clients, data-dir, output, endpoint, label, access-key, secret-key, region");
+                        + "; known: duration, warmup, rounds, clients, data-dir, output, endpoint, label, access-key, secret-key, region");
             }
         }
         Path dir = Files.createTempDirectory(ensureDir(s.dataDir()), "dynamodb-bench-");
@@ -120,37 +121,49 @@ public final class DynamoDbLoadBench {
     }
 
     /**
-     * Runs the workload against every target (started in order, all kept up for the whole run);
-     * for each client count the targets take turns, the order reversed every other count so that
-     * drifting machine load does not always favour the same side. The first target is the
-     * baseline of the ratio columns.
+     * Runs the workload against every target (started in order, all kept up for the whole run):
+     * {@code rounds} rounds; in each, for each client count, the targets take turns, the order
+     * reversed every other turn so that drifting machine load does not always favour the same
+     * side. Each figure is the median over the rounds. The first target is the baseline of the
+     * ratio columns.
      */
     public static Result run(Settings s, List<DynamoDbTarget.Factory> factories) throws Exception {
         List<DynamoDbTarget> targets = new ArrayList<>();
-        Map<String, Double> figures = new LinkedHashMap<>();
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
         AtomicLong errors = new AtomicLong();
         try {
             for (DynamoDbTarget.Factory f : factories) {
                 targets.add(f.start());
             }
-            int cell = 0;
-            for (int clients : s.clients()) {
-                List<DynamoDbTarget> order = new ArrayList<>(targets);
-                if (cell++ % 2 == 1) {
-                    order = order.reversed();
-                }
-                for (DynamoDbTarget t : order) {
-                    Map<Operation, Double> r = runCell(t, clients, s, "bench_" + clients + "_" + cell, errors);
-                    r.forEach((op, v) -> figures.put(key(op, clients, t.label()), v));
-                    System.err.printf(Locale.ROOT, "%s, %d clients: %s%n", t.label(), clients, r);
+            int turn = 0;
+            for (int round = 0; round < s.rounds(); round++) {
+                for (int clients : s.clients()) {
+                    List<DynamoDbTarget> order = new ArrayList<>(targets);
+                    if (turn++ % 2 == 1) {
+                        order = order.reversed();
+                    }
+                    for (DynamoDbTarget t : order) {
+                        Map<Operation, Double> r = runCell(t, clients, s, "bench_" + clients + "_" + round, errors);
+                        r.forEach((op, v) -> samples.computeIfAbsent(key(op, clients, t.label()), k -> new ArrayList<>()).add(v));
+                        System.err.printf(Locale.ROOT, "round %d, %s, %d clients: %s%n", round + 1, t.label(), clients, r);
+                    }
                 }
             }
+            Map<String, Double> figures = new LinkedHashMap<>();
+            samples.forEach((k, v) -> figures.put(k, median(v)));
             return new Result(figures, errors.get(), markdown(s, targets, figures, errors.get()));
         } finally {
             for (DynamoDbTarget t : targets) {
                 t.close();
             }
         }
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> sorted = new ArrayList<>(v);
+        sorted.sort(Comparator.naturalOrder());
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static String key(Operation op, int clients, String label) {
@@ -172,6 +185,7 @@ public final class DynamoDbLoadBench {
             // Warm-up puts write items too; the counters continue, so every key below written[i] exists.
             phase(clients, s.warmup(), i -> put(client, table, i, written), errors);
             out.put(Operation.PUT_ITEM, phase(clients, s.duration(), i -> put(client, table, i, written), errors));
+            completePartitions(clients, client, table, written);
             phase(clients, s.warmup(), i -> get(client, table, written), errors);
             out.put(Operation.GET_ITEM, phase(clients, s.duration(), i -> get(client, table, written), errors));
             phase(clients, s.warmup(), i -> query(client, table, written), errors);
@@ -250,6 +264,26 @@ public final class DynamoDbLoadBench {
         return ops.get() * 1e9 / elapsed;
     }
 
+    /**
+     * Untimed: every client fills its last partition up to {@link #PARTITION_ITEMS} items (and has
+     * at least one), so that each Query reads exactly one full partition.
+     */
+    private static void completePartitions(int clients, DynamoDbClient client, String table, int[] written)
+            throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            int thread = i;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int n = 0; n < 2 * PARTITION_ITEMS && (written[thread] == 0 || written[thread] % PARTITION_ITEMS != 0); n++) {
+                    put(client, table, thread, written);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
     private static String pk(int thread, int partition) {
         return "c" + thread + "-p" + partition;
     }
@@ -303,8 +337,8 @@ public final class DynamoDbLoadBench {
 
     private static String markdown(Settings s, List<DynamoDbTarget> targets, Map<String, Double> f, long errors) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "### DynamoDB surface under load: AWS SDK v2, ops/s (%s per cell after %s warm-up)%n%n",
-                human(s.duration()), human(s.warmup())));
+        sb.append(String.format(Locale.ROOT, "### DynamoDB surface under load: AWS SDK v2, ops/s (median of %d rounds of %s after %s warm-up)%n%n",
+                s.rounds(), human(s.duration()), human(s.warmup())));
         sb.append("| operation | clients |");
         targets.forEach(t -> sb.append(' ').append(t.label()).append(" |"));
         String base = targets.get(0).label();

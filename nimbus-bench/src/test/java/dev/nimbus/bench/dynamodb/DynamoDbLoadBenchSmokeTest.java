@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DynamoDbLoadBenchSmokeTest {
     @Test
     void producesFiguresForEveryTargetAndOperation(@TempDir Path dir) throws Exception {
-        DynamoDbLoadBench.Settings s = new DynamoDbLoadBench.Settings(Duration.ofMillis(300), Duration.ofMillis(100),
+        DynamoDbLoadBench.Settings s = new DynamoDbLoadBench.Settings(Duration.ofMillis(300), Duration.ofMillis(100), 1,
                 List.of(2), dir, dir.resolve("report.md"));
         DynamoDbLoadBench.Result r = DynamoDbLoadBench.run(s, List.of(
                 DynamoDbLocalTarget.fileBacked(dir.resolve("file")), DynamoDbLocalTarget.inMemory()));
