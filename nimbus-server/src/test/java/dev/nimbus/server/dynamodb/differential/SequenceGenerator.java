@@ -72,9 +72,9 @@ import java.util.TreeMap;
  * ClientRequestToken idempotency (a 10-minute server-side window).
  */
 public final class SequenceGenerator {
-    /** Ops per sequence after the tables are created: 5 to 16 more. */
-    private static final int MIN_OPS = 5;
-    private static final int MAX_EXTRA_OPS = 12;
+    /** Ops per sequence between the table creations and the final scan: 4 to 14. */
+    private static final int MIN_OPS = 4;
+    private static final int MAX_EXTRA_OPS = 11;
     /** Pagination is followed to the end but never beyond this many pages. */
     static final int MAX_PAGES = 64;
     /** DynamoDB's item size limit, plus a margin: an item this big must be rejected. */
