@@ -804,7 +804,12 @@ public final class SequenceGenerator {
             b.limit(1 + rnd.nextInt(4));
         }
         if (!t.indexes.isEmpty() && rnd.nextInt(5) == 0) {
-            b.indexName(t.indexes.get(rnd.nextInt(t.indexes.size())).name);
+            IndexSpec ix = t.indexes.get(rnd.nextInt(t.indexes.size()));
+            b.indexName(ix.name);
+            if (ix.global) {
+                // DynamoDB rejects ConsistentRead on a GSI; Nimbus serves it (DDB-DIV-010): not generated.
+                b.consistentRead(false);
+            }
         }
         int segments = rnd.nextInt(4) == 0 ? 2 + rnd.nextInt(3) : 0;
         b.expressionAttributeNames(e.names()).expressionAttributeValues(e.values());
