@@ -84,6 +84,10 @@ final class BatchOperations {
             ExpressionContext ctx = Requests.expressions(spec);
             List<List<Object>> projection = ItemOperations.projection(spec, ctx);
             ctx.checkUnused();
+            if (new HashSet<>(rawKeys).size() < rawKeys.size()) {
+                // Identical keys are refused before the table is looked up, as DynamoDB does.
+                throw DynamoDbException.validation("Provided list of item keys contains duplicates");
+            }
             TableDefinition t = catalog.require(c.tenant(), name);
             List<Map<String, Value>> keys = new ArrayList<>();
             Set<DocumentId> seen = new HashSet<>();
@@ -327,14 +331,22 @@ final class BatchOperations {
                 List<Object> reasons = new ArrayList<>();
                 boolean failed = false;
                 List<ItemOperations.Written> done = new ArrayList<>();
-                // Every condition is checked against the snapshot before any write is staged.
+                // Every action is checked in order (the items are distinct, so no action sees another's write):
+                // its condition against the item as it was, then the write itself; each gets its reason.
                 for (Action a : actions) {
                     Optional<Map<String, Value>> before = ItemOperations.current(tx, a.table, a.id);
                     boolean ok = a.condition == null
                             || dev.nimbus.dynamodb.expression.Evaluator.test(a.condition, before.orElse(Map.of()), a.ctx);
                     Map<String, Object> reason = new LinkedHashMap<>();
                     if (ok) {
-                        reason.put("Code", "None");
+                        try {
+                            done.add(apply(tx, a));
+                            reason.put("Code", "None");
+                        } catch (ExpressionException | DynamoDbException e) {
+                            failed = true;
+                            reason.put("Code", "ValidationError");
+                            reason.put("Message", e.getMessage());
+                        }
                     } else {
                         failed = true;
                         reason.put("Code", "ConditionalCheckFailed");
@@ -347,18 +359,6 @@ final class BatchOperations {
                 }
                 if (failed) {
                     throw new Cancelled(reasons);
-                }
-                for (int i = 0; i < actions.size(); i++) {
-                    Action a = actions.get(i);
-                    try {
-                        done.add(apply(tx, a));
-                    } catch (ExpressionException | DynamoDbException e) {
-                        List<Object> r = new ArrayList<>();
-                        for (int j = 0; j < actions.size(); j++) {
-                            r.add(j == i ? Map.of("Code", "ValidationError", "Message", e.getMessage()) : Map.of("Code", "None"));
-                        }
-                        throw new Cancelled(r);
-                    }
                 }
                 return done;
             });

@@ -87,9 +87,9 @@ public final class DynamoDbException extends RuntimeException {
         return new DynamoDbException(400, DYNAMODB + "ResourceNotFoundException", message);
     }
 
-    /** What item operations on a missing table say. */
+    /** What item operations on a missing table say (AWS; DynamoDB Local says "Cannot do operations on a non-existent table"). */
     public static DynamoDbException tableNotFound() {
-        return resourceNotFound("Cannot do operations on a non-existent table");
+        return resourceNotFound("Requested resource not found");
     }
 
     public static DynamoDbException resourceInUse(String message) {

@@ -211,6 +211,10 @@ final class TableOperations {
                 missing.add(n);
             }
         }
+        if (!missing.isEmpty() && where.equals("KeySchema") && (range != null || types.isEmpty())) {
+            // The table's own two-element (or definition-less) key schema gets DynamoDB's short form.
+            throw DynamoDbException.validation("Invalid KeySchema: Some index key attribute have no definition");
+        }
         if (!missing.isEmpty()) {
             throw DynamoDbException.validation("One or more parameter values were invalid: Some index key attributes are "
                     + "not defined in AttributeDefinitions. Keys: " + missing + ", AttributeDefinitions: " + types.keySet());

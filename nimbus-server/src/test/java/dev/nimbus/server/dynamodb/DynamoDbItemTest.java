@@ -207,7 +207,11 @@ class DynamoDbItemTest {
                 .expressionAttributeValues(Map.of(":one", n("1")))), "ValidationException",
                 "The provided expression refers to an attribute that does not exist in the item");
         fails(() -> ddb.updateItem(b -> b.tableName("Items").key(key("u", "1")).updateExpression("ADD tags :n")
-                .expressionAttributeValues(Map.of(":n", n("1")))), "ValidationException", "Incorrect operand type");
+                .expressionAttributeValues(Map.of(":n", n("1")))), "ValidationException",
+                "An operand in the update expression has an incorrect data type");
+        fails(() -> ddb.updateItem(b -> b.tableName("Items").key(key("u", "1")).updateExpression("ADD tags :s")
+                .expressionAttributeValues(Map.of(":s", s("x")))), "ValidationException",
+                "Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND");
     }
 
     @Test

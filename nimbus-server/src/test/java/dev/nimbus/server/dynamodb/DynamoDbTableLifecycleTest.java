@@ -128,7 +128,7 @@ class DynamoDbTableLifecycleTest {
             assertThat(other.listTables().tableNames()).isEmpty();
             assertThatThrownBy(() -> other.getItem(b -> b.tableName("Orders").key(Map.of("pk", s("a"), "sk", n("1")))))
                     .isInstanceOf(ResourceNotFoundException.class)
-                    .hasMessageContaining("Cannot do operations on a non-existent table");
+                    .hasMessageContaining("Requested resource not found");
         }
         assertThat(ddb.describeEndpoints().endpoints().get(0).address()).isEqualTo("127.0.0.1:" + f.port());
         assertThat(ddb.describeLimits().tableMaxReadCapacityUnits()).isEqualTo(40000L);

@@ -158,7 +158,7 @@ class DynamoDbWireErrorTest {
                 + "\"ConditionExpression\":\"attribute_exists(\"}"), 400, "com.amazon.coral.validate#ValidationException",
                 "Invalid ConditionExpression: Syntax error; token: \\\"<EOF>\\\"");
         assertError(signed("GetItem", get.replace("Wire", "Nope")), 400,
-                "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "Cannot do operations on a non-existent table");
+                "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "Requested resource not found");
         assertError(signed("GetItem", "{\"TableName\":42}"), 400, "com.amazon.coral.service#SerializationException", null);
         assertError(signed("GetItem", "{\"TableName\":\"Wire\",\"Key\":{\"pk\":{\"S\":\"a\",\"N\":\"1\"},\"sk\":{\"N\":\"1\"}}}"),
                 400, "com.amazon.coral.validate#ValidationException", "Supplied AttributeValue has more than one datatypes set");

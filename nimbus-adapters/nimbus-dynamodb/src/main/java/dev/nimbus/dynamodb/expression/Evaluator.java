@@ -143,9 +143,7 @@ public final class Evaluator {
                     throw new ExpressionException("The provided expression refers to an attribute that does not exist in the item");
                 }
                 if (!(l instanceof Value.Decimal ld) || !(r instanceof Value.Decimal rd)) {
-                    throw new ExpressionException("Invalid UpdateExpression: Incorrect operand type for operator or function; "
-                            + "operator: " + (a.plus() ? "ADD" : "SUBTRACT") + ", operand type: "
-                            + typeOf(!(l instanceof Value.Decimal) ? l : r));
+                    throw new ExpressionException(Updater.INCORRECT_DATA_TYPE);
                 }
                 BigDecimal sum = a.plus() ? ld.value().add(rd.value()) : ld.value().subtract(rd.value());
                 yield dev.nimbus.dynamodb.AttributeCodec.number(sum.toPlainString());
@@ -205,9 +203,18 @@ public final class Evaluator {
         if (v == null) {
             return "null";
         }
+        if (v instanceof Value.Bytes b) {
+            return showBinary(b);
+        }
         Object wire = dev.nimbus.dynamodb.AttributeCodec.encode(v);
         Map.Entry<?, ?> e = ((Map<?, ?>) wire).entrySet().iterator().next();
         return "{" + e.getKey() + ":" + e.getValue() + "}";
+    }
+
+    /** How DynamoDB prints a binary operand in an error message (its Java buffer's description). */
+    public static String showBinary(Value.Bytes b) {
+        int n = b.toByteArray().length;
+        return "{B:java.nio.HeapByteBuffer[pos=0 lim=" + n + " cap=" + n + "]}";
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {

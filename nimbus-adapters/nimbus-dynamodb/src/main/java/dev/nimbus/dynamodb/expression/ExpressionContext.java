@@ -40,6 +40,9 @@ public final class ExpressionContext {
         Parser p = parser(kind, src);
         Ast.Condition c = p.condition();
         checkDefined(kind, p);
+        if (!kind.equals("KeyConditionExpression")) {
+            OperandTypes.checkCondition(kind, c, this);
+        }
         return c;
     }
 
@@ -66,6 +69,7 @@ public final class ExpressionContext {
             resolved.add(resolve(a.path()));
         }
         checkOverlap(kind, resolved);
+        OperandTypes.checkUpdate(actions, this);
         return actions;
     }
 
@@ -145,8 +149,8 @@ public final class ExpressionContext {
                 List<Object> b = paths.get(j);
                 int n = Math.min(a.size(), b.size());
                 if (a.subList(0, n).equals(b.subList(0, n))) {
-                    String detail = a.equals(b) ? "conflict" : "overlap";
-                    throw ExpressionException.of(kind, "Two document paths " + detail + " with each other; must remove or "
+                    // DynamoDB says "overlap" for equal paths as well as for a path inside another.
+                    throw ExpressionException.of(kind, "Two document paths overlap with each other; must remove or "
                             + "rewrite one of these paths; path one: " + show(a) + ", path two: " + show(b));
                 }
             }

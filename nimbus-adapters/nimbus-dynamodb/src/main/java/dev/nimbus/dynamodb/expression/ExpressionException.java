@@ -17,7 +17,7 @@ public final class ExpressionException extends RuntimeException {
     static ExpressionException syntax(String kind, String src, String token, int start, int end) {
         int from = Math.max(0, previousTokenStart(src, start));
         int to = Math.min(src.length(), nextTokenEnd(src, end));
-        return of(kind, "Syntax error; token: \"" + token + "\", near: \"" + src.substring(from, to).strip() + "\"");
+        return of(kind, "Syntax error; token: \"" + token + "\", near: \"" + src.substring(from, to).stripLeading() + "\"");
     }
 
     static ExpressionException invalidChar(String kind, char c) {

@@ -17,7 +17,8 @@ import java.util.Map;
  */
 public final class Updater {
     private static final String INVALID_PATH = "The document path provided in the update expression is invalid for update";
-    private static final String BAD_OPERAND = "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ";
+    /** What DynamoDB says when an operand's type does not fit the attribute it is applied to (found at run time). */
+    static final String INCORRECT_DATA_TYPE = "An operand in the update expression has an incorrect data type";
 
     private Updater() {
     }
@@ -76,7 +77,7 @@ public final class Updater {
             if (current instanceof Value.Decimal c) {
                 return AttributeCodec.number(c.value().add(d.value()).toPlainString());
             }
-            throw new ExpressionException(BAD_OPERAND + "ADD, operand type: " + Evaluator.typeOf(current));
+            throw new ExpressionException(INCORRECT_DATA_TYPE);
         }
         if (operand instanceof Value.TypedSet s) {
             if (current == null) {
@@ -87,21 +88,20 @@ public final class Updater {
                 all.addAll(s.elements());
                 return new Value.TypedSet(s.setKind(), all);
             }
-            throw new ExpressionException("Invalid UpdateExpression: Incorrect operand type for operator or function; "
-                    + "operator: ADD, operand type: " + Evaluator.typeOf(current) + ", typeSet: ALLOWED_FOR_ADD_OPERAND");
+            throw new ExpressionException(INCORRECT_DATA_TYPE);
         }
-        throw new ExpressionException(BAD_OPERAND + "ADD, operand type: " + Evaluator.typeOf(operand));
+        throw OperandTypes.badUpdateOperand("ADD", operand);
     }
 
     private static Value delete(Value current, Value operand) {
         if (!(operand instanceof Value.TypedSet s)) {
-            throw new ExpressionException(BAD_OPERAND + "DELETE, operand type: " + Evaluator.typeOf(operand));
+            throw OperandTypes.badUpdateOperand("DELETE", operand);
         }
         if (current == null) {
             return null;
         }
         if (!(current instanceof Value.TypedSet c) || c.setKind() != s.setKind()) {
-            throw new ExpressionException(BAD_OPERAND + "DELETE, operand type: " + Evaluator.typeOf(current));
+            throw new ExpressionException(INCORRECT_DATA_TYPE);
         }
         List<Value> left = new ArrayList<>(c.elements());
         left.removeIf(e -> s.elements().stream().anyMatch(x -> dev.nimbus.core.value.ValueOrder.compare(x, e) == 0));
@@ -122,9 +122,7 @@ public final class Updater {
         }
         Value child = item.get(top);
         if (child == null) {
-            if (value == null) {
-                return out;
-            }
+            // Also for REMOVE: a nested path needs its parent (DynamoDB refuses the update).
             throw new ExpressionException(INVALID_PATH);
         }
         out.put(top, putIn(child, path, 1, value));
@@ -136,9 +134,6 @@ public final class Updater {
         boolean last = at == path.size() - 1;
         if (key instanceof String name) {
             if (!(container instanceof Value.Obj o)) {
-                if (value == null) {
-                    return container;
-                }
                 throw new ExpressionException(INVALID_PATH);
             }
             Map<String, Value> fields = new LinkedHashMap<>(o.fields());
@@ -151,9 +146,6 @@ public final class Updater {
             } else {
                 Value child = fields.get(name);
                 if (child == null) {
-                    if (value == null) {
-                        return container;
-                    }
                     throw new ExpressionException(INVALID_PATH);
                 }
                 fields.put(name, putIn(child, path, at + 1, value));
@@ -162,9 +154,6 @@ public final class Updater {
         }
         int index = (Integer) key;
         if (!(container instanceof Value.Array a)) {
-            if (value == null) {
-                return container;
-            }
             throw new ExpressionException(INVALID_PATH);
         }
         List<Value> elements = new ArrayList<>(a.elements());

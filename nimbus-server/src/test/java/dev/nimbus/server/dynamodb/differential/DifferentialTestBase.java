@@ -26,8 +26,8 @@ public abstract class DifferentialTestBase {
     public static final int RANDOM_SEQUENCES = Integer.getInteger("dynamodb.diff.randomSequences", 200);
     /** The fixed seed CI always runs. */
     public static final long FIXED_SEED = 20_261_124L;
-    /** Differences printed in a failure message (all are counted). */
-    private static final int PRINTED_DIFFERENCES = 20;
+    /** Differences printed in a failure message (all are counted); settable with {@code -Ddynamodb.diff.printed=N}. */
+    private static final int PRINTED_DIFFERENCES = Integer.getInteger("dynamodb.diff.printed", 20);
 
     private DynamoDbLocalServer oracle;
     private DynamoDbEndpoint candidate;
