@@ -122,6 +122,23 @@ class DynamoDbTableLifecycleTest {
     }
 
     @Test
+    void updateTableChangesBillingAndDeletionProtection() {
+        createOrders(ddb, "Guarded");
+        ddb.updateTable(b -> b.tableName("Guarded").deletionProtectionEnabled(true));
+        assertThat(ddb.describeTable(b -> b.tableName("Guarded")).table().deletionProtectionEnabled()).isTrue();
+        DynamoDbServerFixture.fails(() -> ddb.deleteTable(b -> b.tableName("Guarded")), "ValidationException",
+                "Resource cannot be deleted as it is currently protected against deletion");
+        ddb.updateTable(b -> b.tableName("Guarded").billingMode(BillingMode.PROVISIONED)
+                .provisionedThroughput(p -> p.readCapacityUnits(3L).writeCapacityUnits(4L)).deletionProtectionEnabled(false));
+        DescribeTableResponse d = ddb.describeTable(b -> b.tableName("Guarded"));
+        assertThat(d.table().provisionedThroughput().writeCapacityUnits()).isEqualTo(4L);
+        assertThat(d.table().billingModeSummary()).isNull();
+        DynamoDbServerFixture.fails(() -> ddb.updateTable(b -> b.tableName("Guarded")), "ValidationException",
+                "At least one of ProvisionedThroughput, BillingMode");
+        ddb.deleteTable(b -> b.tableName("Guarded"));
+    }
+
+    @Test
     void tablesAreScopedToTheKeysTenant() {
         createOrders(ddb, "Orders");
         try (DynamoDbClient other = f.client(DynamoDbServerFixture.OTHER_KEY_ID, DynamoDbServerFixture.OTHER_SECRET)) {
