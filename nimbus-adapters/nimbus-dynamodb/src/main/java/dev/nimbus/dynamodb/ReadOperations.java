@@ -99,6 +99,10 @@ final class ReadOperations {
         Common common = common(c, b, name, projection, filter, ctx);
         Source source = common.source;
         KeyRange range = keyRange(keyCondition, source.key(), ctx);
+        if (source.index().isPresent()) {
+            checkFilterProjected(source, filter, ctx); // Query only: a Scan's filter is not checked
+        }
+        checkSelectOnIndex(source, common.select);
         if (filter != null) {
             Set<String> keys = new HashSet<>(source.key().names());
             for (String a : topLevelNames(filter, ctx)) {
@@ -200,9 +204,6 @@ final class ReadOperations {
             if (consistent && index.get().global()) {
                 throw DynamoDbException.validation("Consistent reads are not supported on global secondary indexes");
             }
-            if (b.containsKey("KeyConditionExpression")) {
-                checkFilterProjected(new Source(t, index), filter, ctx); // Query only: a Scan's filter is not checked
-            }
         }
         if (select == null) {
             select = projection != null ? "SPECIFIC_ATTRIBUTES" : index.isPresent() ? "ALL_PROJECTED_ATTRIBUTES" : "ALL_ATTRIBUTES";
@@ -212,12 +213,20 @@ final class ReadOperations {
         if (select.equals("ALL_PROJECTED_ATTRIBUTES") && index.isEmpty()) {
             throw DynamoDbException.validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
         }
+        Source source = new Source(t, index);
+        if (!b.containsKey("KeyConditionExpression")) {
+            checkSelectOnIndex(source, select); // a Query checks it after its key condition and filter
+        }
+        return new Common(source, select, limit, capacity, consistent);
+    }
+
+    private static void checkSelectOnIndex(Source source, String select) {
+        Optional<TableDefinition.SecondaryIndex> index = source.index();
         if (select.equals("ALL_ATTRIBUTES") && index.isPresent() && index.get().global()
                 && !index.get().projectionType().equals("ALL")) {
             throw DynamoDbException.validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is "
-                    + "not supported for global secondary index " + indexName + " because its projection type is not ALL");
+                    + "not supported for global secondary index " + index.get().name() + " because its projection type is not ALL");
         }
-        return new Common(new Source(t, index), select, limit, capacity, consistent);
     }
 
     /**

@@ -129,8 +129,12 @@ public final class Evaluator {
                     throw new ExpressionException("The provided expression refers to an attribute that does not exist in the item");
                 }
                 if (!(a instanceof Value.Array la) || !(b instanceof Value.Array lb)) {
+                    boolean firstBad = !(a instanceof Value.Array);
+                    if (!((firstBad ? l.first() : l.second()) instanceof Ast.ValueRef)) {
+                        throw new ExpressionException(Updater.INCORRECT_DATA_TYPE); // an attribute of the item, found at run time
+                    }
                     throw new ExpressionException("Invalid UpdateExpression: Incorrect operand type for operator or function; "
-                            + "operator or function: list_append, operand type: " + typeOf(!(a instanceof Value.Array) ? a : b));
+                            + "operator or function: list_append, operand type: " + OperandTypes.longName(typeOf(firstBad ? a : b)));
                 }
                 java.util.List<Value> all = new java.util.ArrayList<>(la.elements());
                 all.addAll(lb.elements());

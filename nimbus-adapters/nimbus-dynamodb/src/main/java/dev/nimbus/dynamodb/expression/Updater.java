@@ -17,6 +17,7 @@ import java.util.Map;
  */
 public final class Updater {
     private static final String INVALID_PATH = "The document path provided in the update expression is invalid for update";
+    private static final String MISSING = "The provided expression refers to an attribute that does not exist in the item";
     /** What DynamoDB says when an operand's type does not fit the attribute it is applied to (found at run time). */
     static final String INCORRECT_DATA_TYPE = "An operand in the update expression has an incorrect data type";
 
@@ -29,18 +30,39 @@ public final class Updater {
     public static Result apply(List<Ast.UpdateAction> actions, Map<String, Value> original, ExpressionContext ctx) {
         record Step(Ast.UpdateAction action, List<Object> path, Value operand) {
         }
+        // DynamoDB's order: operands are evaluated (a missing arithmetic operand fails at once), then
+        // REMOVE paths are checked (a missing or non-container parent fails), then a list_append
+        // over a missing attribute fails.
         List<Step> steps = new ArrayList<>();
+        ExpressionException deferred = null;
         for (Ast.UpdateAction a : actions) {
-            Value v = switch (a) {
-                case Ast.SetAction s -> Evaluator.operand(s.value(), original, ctx);
-                case Ast.AddAction add -> Evaluator.operand(add.value(), original, ctx);
-                case Ast.DeleteAction d -> Evaluator.operand(d.value(), original, ctx);
-                case Ast.RemoveAction r -> null;
-            };
+            Value v;
+            try {
+                v = switch (a) {
+                    case Ast.SetAction s -> Evaluator.operand(s.value(), original, ctx);
+                    case Ast.AddAction add -> Evaluator.operand(add.value(), original, ctx);
+                    case Ast.DeleteAction d -> Evaluator.operand(d.value(), original, ctx);
+                    case Ast.RemoveAction r -> null;
+                };
+            } catch (ExpressionException e) {
+                if (!(a instanceof Ast.SetAction s && s.value() instanceof Ast.ListAppend) || !e.getMessage().equals(MISSING)) {
+                    throw e;
+                }
+                deferred = deferred == null ? e : deferred;
+                continue;
+            }
             if (a instanceof Ast.SetAction && v == null) {
-                throw new ExpressionException("The provided expression refers to an attribute that does not exist in the item");
+                throw new ExpressionException(MISSING);
             }
             steps.add(new Step(a, ctx.resolve(a.path()), v));
+        }
+        for (Ast.UpdateAction a : actions) {
+            if (a instanceof Ast.RemoveAction r) {
+                checkParent(original, ctx.resolve(r.path()));
+            }
+        }
+        if (deferred != null) {
+            throw deferred;
         }
         Map<String, Value> item = new LinkedHashMap<>(original);
         List<List<Object>> paths = new ArrayList<>();
@@ -106,6 +128,19 @@ public final class Updater {
         List<Value> left = new ArrayList<>(c.elements());
         left.removeIf(e -> s.elements().stream().anyMatch(x -> dev.nimbus.core.value.ValueOrder.compare(x, e) == 0));
         return left.isEmpty() ? null : new Value.TypedSet(c.setKind(), left);
+    }
+
+    /** Refuses a nested path whose parent is missing or is not the container the path needs. */
+    private static void checkParent(Map<String, Value> item, List<Object> path) {
+        if (path.size() < 2) {
+            return;
+        }
+        Value parent = Evaluator.get(item, path.subList(0, path.size() - 1));
+        Object last = path.get(path.size() - 1);
+        boolean fits = last instanceof String ? parent instanceof Value.Obj : parent instanceof Value.Array;
+        if (!fits) {
+            throw new ExpressionException(INVALID_PATH);
+        }
     }
 
     /** The item with {@code value} at {@code path} (null removes). */

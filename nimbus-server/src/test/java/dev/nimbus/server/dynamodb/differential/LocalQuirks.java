@@ -87,7 +87,9 @@ final class LocalQuirks {
             "An operand in the update expression has an incorrect data type",
             "Type mismatch for attribute to update",
             "Item size to update has exceeded the maximum allowed size",
-            "Nesting Levels have exceeded supported limits");
+            "Nesting Levels have exceeded supported limits",
+            "Attempting to store more than 38 significant digits in a Number",
+            "DynamoDB only supports precision up to 38 digits");
 
     private static final String CONDITIONAL_REASON = "The conditional request failed";
 
@@ -169,7 +171,14 @@ final class LocalQuirks {
     private static Map<String, Object> transactionItemError(String message) {
         Map<String, Object> out = new TreeMap<>();
         out.put("error", "<transaction item ValidationError>");
-        out.put("message", message);
+        String compared = message;
+        for (MessageAlias a : ALIASES) {
+            if (a.applies("ValidationException", "", message)) {
+                compared = a.canonical();
+                break;
+            }
+        }
+        out.put("message", compared);
         return out;
     }
 
