@@ -75,9 +75,14 @@ final class ReadOperations {
         }
     }
 
+    /**
+     * One read. {@code last} (Query only) tells whether an item is the last one the key condition
+     * can match in read order (its sort key is the inclusive end of the condition's range): a page
+     * cut by {@code Limit} at such an item carries no LastEvaluatedKey, as DynamoDB Local does.
+     */
     private record Plan(Source source, Query query, Ast.Condition exact, Ast.Condition filter, ExpressionContext ctx,
                         List<List<Object>> projection, String select, Integer limit, String capacity, boolean consistent,
-                        int segment, int totalSegments) {
+                        int segment, int totalSegments, java.util.function.Predicate<Map<String, Value>> last) {
     }
 
     // ---- Query -------------------------------------------------------------------------------
@@ -127,8 +132,27 @@ final class ReadOperations {
             conjuncts.add(after(source, start, forward));
         }
         Query q = new Query(TableName.of(name), new Filter.And(conjuncts), order, OptionalInt.empty());
+        Value upper = null;
+        Value lower = null;
+        for (Filter f : range.sortFilters) {
+            if (f instanceof Filter.Compare cmp) {
+                switch (cmp.op()) {
+                    case EQ -> {
+                        upper = cmp.value();
+                        lower = cmp.value();
+                    }
+                    case LTE -> upper = cmp.value();
+                    case GTE -> lower = cmp.value();
+                    default -> {
+                    }
+                }
+            }
+        }
+        Value end = forward ? upper : lower;
+        java.util.function.Predicate<Map<String, Value>> last = item -> end != null && k.range().isPresent()
+                && item.get(k.range().get()) != null && dev.nimbus.core.value.ValueOrder.compare(item.get(k.range().get()), end) == 0;
         return run(c, new Plan(source, q, keyCondition, filter, ctx, projection, common.select, common.limit,
-                common.capacity, common.consistent, 0, 0));
+                common.capacity, common.consistent, 0, 0, last));
     }
 
     // ---- Scan --------------------------------------------------------------------------------
@@ -175,7 +199,7 @@ final class ReadOperations {
         Query q = new Query(TableName.of(name), conjuncts.isEmpty() ? Filter.all() : new Filter.And(conjuncts),
                 List.of(new Query.SortKey(ID, Query.Direction.ASC)), OptionalInt.empty());
         return run(c, new Plan(source, q, null, filter, ctx, projection, common.select, common.limit, common.capacity,
-                common.consistent, segment == null ? 0 : segment, total == null ? 0 : total));
+                common.consistent, segment == null ? 0 : segment, total == null ? 0 : total, null));
     }
 
     // ---- shared --------------------------------------------------------------------------------
@@ -214,6 +238,18 @@ final class ReadOperations {
             throw DynamoDbException.validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
         }
         Source source = new Source(t, index);
+        if (projection != null && index.isPresent() && index.get().global() && !index.get().projectionType().equals("ALL")) {
+            // A GSI has no way back to the table's item: a projection may only name projected attributes.
+            Set<String> projected = source.startKeyAttributes();
+            projected.addAll(index.get().nonKeyAttributes());
+            Set<String> missing = new java.util.TreeSet<>();
+            projection.forEach(path -> missing.add((String) path.get(0)));
+            missing.removeAll(projected);
+            if (!missing.isEmpty()) {
+                throw DynamoDbException.validation("One or more parameter values were invalid: Global secondary index "
+                        + indexName + " does not project " + missing);
+            }
+        }
         if (!b.containsKey("KeyConditionExpression")) {
             checkSelectOnIndex(source, select); // a Query checks it after its key condition and filter
         }
@@ -270,7 +306,10 @@ final class ReadOperations {
                 scanned++;
                 bytes += AttributeCodec.itemSize(item);
                 Map<String, Value> visible = p.select.equals("ALL_ATTRIBUTES") ? item : p.source.projectIndex(item);
-                if (p.filter == null || Evaluator.test(p.filter, visible, p.ctx)) {
+                // A Scan of an index filters on the whole item (DynamoDB Local does; a Query's filter is
+                // checked against the index projection beforehand).
+                Map<String, Value> filtered = p.exact == null ? item : visible;
+                if (p.filter == null || Evaluator.test(p.filter, filtered, p.ctx)) {
                     if (!p.select.equals("COUNT")) {
                         items.add(AttributeCodec.encodeItem(ItemOperations.project(visible, p.projection)));
                     } else {
@@ -280,7 +319,7 @@ final class ReadOperations {
                 if (scanned >= limit || bytes >= PAGE_BYTES_MAX) {
                     // A key condition on a table without a sort key matches one item at most: nothing can follow.
                     boolean single = p.exact != null && p.source.index().isEmpty() && p.source.table().key().range().isEmpty();
-                    lastEvaluated = single ? null : startKeyOf(p.source, item);
+                    lastEvaluated = single || (p.last != null && p.last.test(item)) ? null : startKeyOf(p.source, item);
                     stopped = true;
                     break;
                 }

@@ -4,7 +4,6 @@ import dev.nimbus.core.value.Value;
 import dev.nimbus.core.value.ValueOrder;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +108,7 @@ public final class Evaluator {
                 Value v = get(item, ctx.resolve(s.path()));
                 long size = switch (v) {
                     case null -> -1;
-                    case Value.Str str -> str.value().getBytes(StandardCharsets.UTF_8).length;
+                    case Value.Str str -> str.value().length(); // DynamoDB counts UTF-16 code units, not bytes
                     case Value.Bytes b -> b.length();
                     case Value.TypedSet set -> set.elements().size();
                     case Value.Array a -> a.elements().size();

@@ -31,8 +31,8 @@ public final class Updater {
         record Step(Ast.UpdateAction action, List<Object> path, Value operand) {
         }
         // DynamoDB's order: operands are evaluated (a missing arithmetic operand fails at once), then
-        // REMOVE paths are checked (a missing or non-container parent fails), then a list_append
-        // over a missing attribute fails.
+        // REMOVE and SET paths are checked (a missing or non-container parent fails), then a
+        // list_append over a missing attribute fails.
         List<Step> steps = new ArrayList<>();
         ExpressionException deferred = null;
         for (Ast.UpdateAction a : actions) {
@@ -57,8 +57,8 @@ public final class Updater {
             steps.add(new Step(a, ctx.resolve(a.path()), v));
         }
         for (Ast.UpdateAction a : actions) {
-            if (a instanceof Ast.RemoveAction r) {
-                checkParent(original, ctx.resolve(r.path()));
+            if (a instanceof Ast.RemoveAction || a instanceof Ast.SetAction) {
+                checkParent(original, ctx.resolve(a.path()));
             }
         }
         if (deferred != null) {
