@@ -136,11 +136,7 @@ final class ReadOperations {
         Value lower = null;
         for (Filter f : range.sortFilters) {
             if (f instanceof Filter.Compare cmp) {
-                switch (cmp.op()) {
-                    case EQ -> {
-                        upper = cmp.value();
-                        lower = cmp.value();
-                    }
+                switch (cmp.op()) { // "sk = x" is not a range end for DynamoDB Local: such a page keeps its key
                     case LTE -> upper = cmp.value();
                     case GTE -> lower = cmp.value();
                     default -> {
@@ -305,7 +301,10 @@ final class ReadOperations {
                 }
                 scanned++;
                 bytes += AttributeCodec.itemSize(item);
-                Map<String, Value> visible = p.select.equals("ALL_ATTRIBUTES") ? item : p.source.projectIndex(item);
+                // ALL_ATTRIBUTES and SPECIFIC_ATTRIBUTES read the table's item (a GSI projection was checked
+                // beforehand; an LSI fetches what it does not project), the others what the index projects.
+                Map<String, Value> visible = p.select.equals("ALL_ATTRIBUTES") || p.select.equals("SPECIFIC_ATTRIBUTES")
+                        ? item : p.source.projectIndex(item);
                 // A Scan of an index filters on the whole item (DynamoDB Local does; a Query's filter is
                 // checked against the index projection beforehand).
                 Map<String, Value> filtered = p.exact == null ? item : visible;

@@ -30,12 +30,15 @@ public final class Updater {
     public static Result apply(List<Ast.UpdateAction> actions, Map<String, Value> original, ExpressionContext ctx) {
         record Step(Ast.UpdateAction action, List<Object> path, Value operand) {
         }
-        // DynamoDB's order: operands are evaluated (a missing arithmetic operand fails at once), then
-        // REMOVE and SET paths are checked (a missing or non-container parent fails), then a
-        // list_append over a missing attribute fails.
+        // DynamoDB's order: SET/ADD/DELETE actions as written (a SET's path parent, then its operand:
+        // a missing arithmetic operand fails at once), then REMOVE paths (a missing or non-container
+        // parent fails), then a list_append over a missing attribute.
         List<Step> steps = new ArrayList<>();
         ExpressionException deferred = null;
         for (Ast.UpdateAction a : actions) {
+            if (a instanceof Ast.SetAction) {
+                checkParent(original, ctx.resolve(a.path()));
+            }
             Value v;
             try {
                 v = switch (a) {
@@ -57,7 +60,7 @@ public final class Updater {
             steps.add(new Step(a, ctx.resolve(a.path()), v));
         }
         for (Ast.UpdateAction a : actions) {
-            if (a instanceof Ast.RemoveAction || a instanceof Ast.SetAction) {
+            if (a instanceof Ast.RemoveAction) {
                 checkParent(original, ctx.resolve(a.path()));
             }
         }
