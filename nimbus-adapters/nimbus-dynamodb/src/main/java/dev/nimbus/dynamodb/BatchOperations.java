@@ -296,12 +296,26 @@ final class BatchOperations {
         }
         List<Action> actions = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        DynamoDbException missingTable = null;
         for (Object o : raw) {
-            Action a = action(c, TableOperations.asMap(o));
+            Action a;
+            try {
+                a = action(c, TableOperations.asMap(o));
+            } catch (DynamoDbException e) {
+                // Every action's expressions are validated before a missing table is reported.
+                if (!e.name().equals("ResourceNotFoundException")) {
+                    throw e;
+                }
+                missingTable = missingTable == null ? e : missingTable;
+                continue;
+            }
             if (!seen.add(a.table.name() + "\u0000" + a.id.value())) {
                 throw DynamoDbException.validation("Transaction request cannot include multiple operations on one item");
             }
             actions.add(a);
+        }
+        if (missingTable != null) {
+            throw missingTable;
         }
         if (token != null) {
             String hash = requestHash(b);

@@ -39,10 +39,10 @@ public final class ExpressionContext {
     public Ast.Condition condition(String kind, String src) {
         Parser p = parser(kind, src);
         Ast.Condition c = p.condition();
-        checkDefined(kind, p);
         if (!kind.equals("KeyConditionExpression")) {
-            OperandTypes.checkCondition(kind, c, this);
+            OperandTypes.checkCondition(kind, c, this); // before the placeholder check, as DynamoDB does
         }
+        checkDefined(kind, p);
         return c;
     }
 
@@ -112,7 +112,7 @@ public final class ExpressionContext {
     }
 
     public Value value(String ref) {
-        return values.get(ref);
+        return values == null ? null : values.get(ref);
     }
 
     private Parser parser(String kind, String src) {

@@ -30,15 +30,18 @@ public final class Updater {
     public static Result apply(List<Ast.UpdateAction> actions, Map<String, Value> original, ExpressionContext ctx) {
         record Step(Ast.UpdateAction action, List<Object> path, Value operand) {
         }
-        // DynamoDB's order: SET/ADD/DELETE actions as written (a SET's path parent, then its operand:
-        // a missing arithmetic operand fails at once), then REMOVE paths (a missing or non-container
-        // parent fails), then a list_append over a missing attribute.
+        // DynamoDB's order: SET/REMOVE paths through an attribute of the wrong type (a name under a
+        // non-map, an index under a non-list) fail first; then operands as written (a missing
+        // arithmetic operand fails at once); then SET/REMOVE paths under a missing parent; then a
+        // list_append over a missing attribute.
         List<Step> steps = new ArrayList<>();
         ExpressionException deferred = null;
         for (Ast.UpdateAction a : actions) {
-            if (a instanceof Ast.SetAction) {
-                checkParent(original, ctx.resolve(a.path()));
+            if (a instanceof Ast.SetAction || a instanceof Ast.RemoveAction) {
+                checkContainers(original, ctx.resolve(a.path()));
             }
+        }
+        for (Ast.UpdateAction a : actions) {
             Value v;
             try {
                 v = switch (a) {
@@ -60,7 +63,7 @@ public final class Updater {
             steps.add(new Step(a, ctx.resolve(a.path()), v));
         }
         for (Ast.UpdateAction a : actions) {
-            if (a instanceof Ast.RemoveAction) {
+            if (a instanceof Ast.RemoveAction || a instanceof Ast.SetAction) {
                 checkParent(original, ctx.resolve(a.path()));
             }
         }
@@ -131,6 +134,26 @@ public final class Updater {
         List<Value> left = new ArrayList<>(c.elements());
         left.removeIf(e -> s.elements().stream().anyMatch(x -> dev.nimbus.core.value.ValueOrder.compare(x, e) == 0));
         return left.isEmpty() ? null : new Value.TypedSet(c.setKind(), left);
+    }
+
+    /** Refuses a path that goes through an existing value of the wrong container type. */
+    private static void checkContainers(Map<String, Value> item, List<Object> path) {
+        Value v = item.get((String) path.get(0));
+        for (int i = 1; i < path.size() && v != null; i++) {
+            Object e = path.get(i);
+            if (e instanceof String name) {
+                if (!(v instanceof Value.Obj o)) {
+                    throw new ExpressionException(INVALID_PATH);
+                }
+                v = o.fields().get(name);
+            } else {
+                if (!(v instanceof Value.Array a)) {
+                    throw new ExpressionException(INVALID_PATH);
+                }
+                int index = (Integer) e;
+                v = index < a.elements().size() ? a.elements().get(index) : null;
+            }
+        }
     }
 
     /** Refuses a nested path whose parent is missing or is not the container the path needs. */
