@@ -144,7 +144,7 @@ public final class CrashHarness {
         Files.createDirectories(data);
         Path log = data.resolveSibling("child.log");
         return new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "dev.nimbus.cli.Nimbus", "start", "--port", Integer.toString(port),
+                System.getProperty("java.class.path"), "dev.nimbus.cli.Nimbus", "start", "--no-dynamodb", "--port", Integer.toString(port),
                 "--data-dir", data.toString(), "--token-file", tokenFile.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }

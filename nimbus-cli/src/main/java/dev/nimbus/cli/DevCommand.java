@@ -29,12 +29,15 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--app-dir", description = "An app whose functions are deployed to 'demo' at start and on every change.")
     Path appDir;
 
+    @picocli.CommandLine.Mixin
+    DynamoDbOptions dynamodb = new DynamoDbOptions();
+
     @Override
     public Integer call() throws Exception {
         Path data = dataDir != null ? dataDir : Path.of(".nimbus", "dev");
         ServerConfig config = new ServerConfig("127.0.0.1", port, new dev.nimbus.server.StorageSettings.Sqlite(data),
                 tokenFile != null ? tokenFile : AdminToken.defaultPath(),
-                ServerConfig.BODY_BYTES_MAX_DEFAULT, false);
+                ServerConfig.BODY_BYTES_MAX_DEFAULT, false).withDynamoDb(dynamodb.settings(System.getenv(), port));
         String deployToken = null;
         if (appDir != null) {
             // Dev deploys go through the deploy route like any other: mint a token for this process.
@@ -51,6 +54,7 @@ final class DevCommand implements Callable<Integer> {
             server.control().tenants().create(demo);
         }
         System.out.println("nimbus dev: tenant 'demo' at http://127.0.0.1:" + server.port() + "/api/tenants/demo");
+        server.dynamodb().ifPresent(d -> System.out.println("nimbus dev: DynamoDB endpoint at http://127.0.0.1:" + d.port()));
         DevWatcher watcher = null;
         int exit = 0;
         if (appDir != null) {

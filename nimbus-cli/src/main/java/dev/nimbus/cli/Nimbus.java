@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code nimbus} executable. An explicit subcommand is required. */
 @Command(name = "nimbus", mixinStandardHelpOptions = true, version = "nimbus " + dev.nimbus.server.control.ServerVersion.CURRENT + " (JVM)",
         description = "A reactive document backend in one executable.",
-        subcommands = {StartCommand.class, DevCommand.class, DeployCommand.class, TokenCommand.class, AuthCommand.class, VerifyCommand.class})
+        subcommands = {StartCommand.class, DevCommand.class, DeployCommand.class, TokenCommand.class, AuthCommand.class,
+            VerifyCommand.class, DynamoDbCommand.class})
 public final class Nimbus implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -75,11 +75,15 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--token-file", hidden = true, description = "Admin token file (default: the documented path).")
     Path tokenFile;
 
+    @picocli.CommandLine.Mixin
+    DynamoDbOptions dynamodb = new DynamoDbOptions();
+
     @Override
     public Integer call() throws Exception {
         Path token = tokenFile != null ? tokenFile : AdminToken.defaultPath();
         ServerConfig config = new ServerConfig(host, port, storage(System.getenv()), token,
-                ServerConfig.BODY_BYTES_MAX_DEFAULT, allowNetwork).withCorsAllowOrigins(corsOrigins(System.getenv()));
+                ServerConfig.BODY_BYTES_MAX_DEFAULT, allowNetwork).withCorsAllowOrigins(corsOrigins(System.getenv()))
+                .withDynamoDb(dynamodb.settings(System.getenv(), port));
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new PersistenceOptions.ConfigException("--tls-cert and --tls-key are given together");
         }

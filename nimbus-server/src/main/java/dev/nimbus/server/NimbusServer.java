@@ -57,6 +57,7 @@ public final class NimbusServer implements AutoCloseable {
     private final int port;
     private final ControlPlane control;
     private final ServerDiscovery discovery;
+    private final dev.nimbus.server.dynamodb.DynamoDbListener dynamodb;
 
     private NimbusServer(ServerConfig config, ControlSettings controlSettings) throws InterruptedException {
         this.token = AdminToken.loadOrMint(config.tokenFile(), controlSettings.clock());
@@ -81,12 +82,27 @@ public final class NimbusServer implements AutoCloseable {
         dev.nimbus.server.metrics.ServerMetrics metrics = new dev.nimbus.server.metrics.ServerMetrics(engine);
         SystemRoutes system = new SystemRoutes(token, control, warnings);
         dev.nimbus.server.api.TenantDirectory tenantDirectory = control.attach(engine, config.storage().kind());
+        try {
+            this.dynamodb = config.dynamodb().enabled() ? new dev.nimbus.server.dynamodb.DynamoDbListener(engine,
+                    config.dynamodb(), wireCredentialsFile(config), java.time.Clock.systemUTC()) : null;
+        } catch (RuntimeException e) {
+            // A bad DynamoDB configuration serves nothing: give back the engine and the data dir lock.
+            work.close();
+            engine.close();
+            storage.close();
+            control.close();
+            audit.close();
+            throw e;
+        }
         this.functions = new dev.nimbus.server.functions.FunctionService(engine,
                 dev.nimbus.server.functions.FunctionSettings.fromEnvironment());
         Router router = new dev.nimbus.server.functions.FunctionsApi(engine, functions, token).routes(
                         new NativeApi(engine, tenantDirectory).routes(new Router()))
                 .add("GET", "/metrics", Router.Access.ADMIN, q -> dev.nimbus.server.http.ApiResponse.text(metrics.scrape()));
         system.routes(router);
+        if (dynamodb != null) {
+            dynamodb.routes(router);
+        }
         WebSocketGate webSockets = new WebSocketGate(engine, tenantDirectory, config.wsHelloTimeoutMillis(), audit,
                 functions);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -117,17 +133,31 @@ public final class NimbusServer implements AutoCloseable {
         Channel bound;
         try {
             bound = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+            if (dynamodb != null) {
+                try {
+                    dynamodb.bind(boss, workers, work, config.allowNetwork());
+                } catch (RuntimeException e) {
+                    bound.close().syncUninterruptibly();
+                    throw e;
+                }
+            }
         } catch (RuntimeException | InterruptedException e) {
             // Nothing is served: give back the port's threads, the engine and the data dir lock.
             boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             functions.close();
+            if (dynamodb != null) {
+                dynamodb.close();
+            }
             engine.close();
             storage.close();
             control.close();
             audit.close();
             if (e instanceof InterruptedException interrupted) {
                 throw interrupted;
+            }
+            if (e instanceof NimbusException n) {
+                throw n;
             }
             throw new NimbusException(ErrorCode.UNAVAILABLE, "cannot listen on " + config.host() + ":" + config.port()
                     + ": " + e.getMessage());
@@ -190,6 +220,18 @@ public final class NimbusServer implements AutoCloseable {
         return port;
     }
 
+    /** The DynamoDB listener when enabled and bound. */
+    public java.util.Optional<dev.nimbus.server.dynamodb.DynamoDbListener> dynamodb() {
+        return java.util.Optional.ofNullable(dynamodb).filter(dev.nimbus.server.dynamodb.DynamoDbListener::bound);
+    }
+
+    /** {@code wire-credentials.json}: in the SQLite data dir, else beside the admin token file. */
+    static java.nio.file.Path wireCredentialsFile(ServerConfig config) {
+        String name = dev.nimbus.server.dynamodb.WireCredentials.FILE_NAME;
+        return config.storage() instanceof StorageSettings.Sqlite sqlite ? sqlite.dataDir().resolve(name)
+                : config.tokenFile().toAbsolutePath().resolveSibling(name);
+    }
+
     public AdminToken token() {
         return token;
     }
@@ -212,6 +254,9 @@ public final class NimbusServer implements AutoCloseable {
     @Override
     public void close() {
         discovery.remove();
+        if (dynamodb != null) {
+            dynamodb.close();
+        }
         channel.close().syncUninterruptibly();
         // Responses in flight were written before the channel closed; no quiet period needed.
         boss.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();

@@ -15,10 +15,12 @@ import java.nio.file.Path;
  * @param auditLog      the access audit log (JSON lines, 0600)
  * @param corsAllowOrigins extra exact browser origins allowed besides loopback on this port
  * @param tls           certificate chain and private key (PEM) to serve HTTPS/WSS, or null for plain HTTP
+ * @param dynamodb      the DynamoDB listener; off unless the CLI (or a test) turns it on
  */
 public record ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
                            boolean allowNetwork, long wsHelloTimeoutMillis, Path auditLog,
-                           java.util.List<String> corsAllowOrigins, Tls tls) {
+                           java.util.List<String> corsAllowOrigins, Tls tls,
+                           dev.nimbus.server.dynamodb.DynamoDbSettings dynamodb) {
     /** {@code --tls-cert} and {@code --tls-key}: PEM files, given together. */
     public record Tls(Path certificateChain, Path privateKey) {
         public Tls {
@@ -30,6 +32,7 @@ public record ServerConfig(String host, int port, StorageSettings storage, Path 
     public ServerConfig {
         corsAllowOrigins = java.util.List.copyOf(corsAllowOrigins);
         corsAllowOrigins.forEach(dev.nimbus.server.http.OriginPolicy::normalizeConfigured); // refuse bad ones at start
+        java.util.Objects.requireNonNull(dynamodb, "dynamodb");
     }
 
     public static final long WS_HELLO_TIMEOUT_MILLIS = 10_000;
@@ -37,7 +40,7 @@ public record ServerConfig(String host, int port, StorageSettings storage, Path 
     public ServerConfig(String host, int port, StorageSettings storage, Path tokenFile, int bodyBytesMax,
                         boolean allowNetwork) {
         this(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, WS_HELLO_TIMEOUT_MILLIS, auditLogFor(tokenFile),
-                java.util.List.of(), null);
+                java.util.List.of(), null, dev.nimbus.server.dynamodb.DynamoDbSettings.DISABLED);
     }
 
     /**
@@ -60,29 +63,34 @@ public record ServerConfig(String host, int port, StorageSettings storage, Path 
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins, tls);
+        return new ServerConfig(host, p, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins, tls, dynamodb);
     }
 
     public ServerConfig withHost(String h, boolean allow) {
-        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow, wsHelloTimeoutMillis, auditLog, corsAllowOrigins, tls);
+        return new ServerConfig(h, port, storage, tokenFile, bodyBytesMax, allow, wsHelloTimeoutMillis, auditLog, corsAllowOrigins, tls, dynamodb);
     }
 
     public ServerConfig withWsHelloTimeoutMillis(long millis) {
-        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, millis, auditLog, corsAllowOrigins, tls);
+        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, millis, auditLog, corsAllowOrigins, tls, dynamodb);
     }
 
     public ServerConfig withCorsAllowOrigins(java.util.List<String> origins) {
         return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog,
-                origins, tls);
+                origins, tls, dynamodb);
     }
 
     public ServerConfig withTls(Tls t) {
         return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog,
-                corsAllowOrigins, t);
+                corsAllowOrigins, t, dynamodb);
     }
 
     public ServerConfig withBodyBytesMax(int max) {
-        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins, tls);
+        return new ServerConfig(host, port, storage, tokenFile, max, allowNetwork, wsHelloTimeoutMillis, auditLog, corsAllowOrigins, tls, dynamodb);
+    }
+
+    public ServerConfig withDynamoDb(dev.nimbus.server.dynamodb.DynamoDbSettings d) {
+        return new ServerConfig(host, port, storage, tokenFile, bodyBytesMax, allowNetwork, wsHelloTimeoutMillis, auditLog,
+                corsAllowOrigins, tls, d);
     }
 
     public boolean loopback() {

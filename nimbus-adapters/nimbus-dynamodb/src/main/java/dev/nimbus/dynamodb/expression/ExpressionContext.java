@@ -1,0 +1,167 @@
+package dev.nimbus.dynamodb.expression;
+
+import dev.nimbus.core.value.Value;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The expressions of one request with their ExpressionAttributeNames and -Values: parses each
+ * expression, checks that every placeholder is defined, and at the end that every supplied
+ * placeholder was used, with DynamoDB's messages.
+ */
+public final class ExpressionContext {
+    /** Longest expression DynamoDB accepts, in bytes. */
+    public static final int EXPRESSION_BYTES_MAX = 4096;
+
+    private final Map<String, String> names;
+    private final Map<String, Value> values;
+    private final Set<String> usedNames = new LinkedHashSet<>();
+    private final Set<String> usedValues = new LinkedHashSet<>();
+    private int expressions;
+
+    /** {@code names}/{@code values} are null when the request did not send them. */
+    public ExpressionContext(Map<String, String> names, Map<String, Value> values) {
+        this.names = names;
+        this.values = values;
+        if (names != null && names.isEmpty()) {
+            throw new ExpressionException("ExpressionAttributeNames must not be empty");
+        }
+        if (values != null && values.isEmpty()) {
+            throw new ExpressionException("ExpressionAttributeValues must not be empty");
+        }
+    }
+
+    public Ast.Condition condition(String kind, String src) {
+        Parser p = parser(kind, src);
+        Ast.Condition c = p.condition();
+        if (!kind.equals("KeyConditionExpression")) {
+            OperandTypes.checkCondition(kind, c, this); // before the placeholder check, as DynamoDB does
+        }
+        checkDefined(kind, p);
+        return c;
+    }
+
+    public List<Ast.Path> projection(String src) {
+        String kind = "ProjectionExpression";
+        Parser p = parser(kind, src);
+        List<Ast.Path> paths = p.projection();
+        checkDefined(kind, p);
+        List<List<Object>> resolved = new ArrayList<>();
+        for (Ast.Path path : paths) {
+            resolved.add(resolve(path));
+        }
+        checkOverlap(kind, resolved);
+        return paths;
+    }
+
+    public List<Ast.UpdateAction> update(String src) {
+        String kind = "UpdateExpression";
+        Parser p = parser(kind, src);
+        List<Ast.UpdateAction> actions = p.update();
+        checkDefined(kind, p);
+        List<List<Object>> resolved = new ArrayList<>();
+        for (Ast.UpdateAction a : actions) {
+            resolved.add(resolve(a.path()));
+        }
+        checkOverlap(kind, resolved);
+        OperandTypes.checkUpdate(actions, this);
+        return actions;
+    }
+
+    /** After all expressions of the request are parsed: refuses unused placeholders. */
+    public void checkUnused() {
+        if (expressions == 0) {
+            if (names != null) {
+                throw new ExpressionException("ExpressionAttributeNames can only be specified when using expressions");
+            }
+            if (values != null) {
+                throw new ExpressionException("ExpressionAttributeValues can only be specified when using expressions");
+            }
+            return;
+        }
+        if (names != null) {
+            Set<String> unused = new TreeSet<>(names.keySet());
+            unused.removeAll(usedNames);
+            if (!unused.isEmpty()) {
+                throw new ExpressionException("Value provided in ExpressionAttributeNames unused in expressions: keys: {"
+                        + String.join(", ", unused) + "}");
+            }
+        }
+        if (values != null) {
+            Set<String> unused = new TreeSet<>(values.keySet());
+            unused.removeAll(usedValues);
+            if (!unused.isEmpty()) {
+                throw new ExpressionException("Value provided in ExpressionAttributeValues unused in expressions: keys: {"
+                        + String.join(", ", unused) + "}");
+            }
+        }
+    }
+
+    /** The path with its name placeholders substituted: attribute names and list indexes. */
+    public List<Object> resolve(Ast.Path path) {
+        List<Object> out = new ArrayList<>(path.elements().size());
+        for (Object e : path.elements()) {
+            out.add(e instanceof String s && s.startsWith("#") ? names.get(s) : e);
+        }
+        return out;
+    }
+
+    public Value value(String ref) {
+        return values == null ? null : values.get(ref);
+    }
+
+    private Parser parser(String kind, String src) {
+        expressions++;
+        if (src.isEmpty()) {
+            throw ExpressionException.of(kind, "The expression can not be empty;");
+        }
+        int bytes = src.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > EXPRESSION_BYTES_MAX) {
+            throw ExpressionException.of(kind, "Expression size has exceeded the maximum allowed size; expression size: " + bytes);
+        }
+        return new Parser(src, kind);
+    }
+
+    private void checkDefined(String kind, Parser p) {
+        for (String n : p.names) {
+            if (names == null || !names.containsKey(n)) {
+                throw ExpressionException.of(kind, "An expression attribute name used in the document path is not defined; attribute name: " + n);
+            }
+        }
+        for (String v : p.values) {
+            if (values == null || !values.containsKey(v)) {
+                throw ExpressionException.of(kind, "An expression attribute value used in expression is not defined; attribute value: " + v);
+            }
+        }
+        usedNames.addAll(p.names);
+        usedValues.addAll(p.values);
+    }
+
+    private static void checkOverlap(String kind, List<List<Object>> paths) {
+        for (int i = 0; i < paths.size(); i++) {
+            for (int j = i + 1; j < paths.size(); j++) {
+                List<Object> a = paths.get(i);
+                List<Object> b = paths.get(j);
+                int n = Math.min(a.size(), b.size());
+                if (a.subList(0, n).equals(b.subList(0, n))) {
+                    // DynamoDB says "overlap" for equal paths as well as for a path inside another.
+                    throw ExpressionException.of(kind, "Two document paths overlap with each other; must remove or "
+                            + "rewrite one of these paths; path one: " + show(a) + ", path two: " + show(b));
+                }
+            }
+        }
+    }
+
+    static String show(List<Object> path) {
+        List<String> parts = new ArrayList<>();
+        for (Object e : path) {
+            parts.add(e instanceof Integer i ? "[" + i + "]" : (String) e);
+        }
+        return "[" + String.join(", ", parts) + "]";
+    }
+}

@@ -1,0 +1,76 @@
+package dev.nimbus.dynamodb.expression;
+
+import dev.nimbus.core.value.Value;
+import dev.nimbus.dynamodb.AttributeCodec;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Parser precedence, evaluation semantics and update application without a server. */
+class ExpressionTest {
+    static Map<String, Value> item() {
+        Map<String, Value> m = new LinkedHashMap<>();
+        m.put("a", AttributeCodec.number("1"));
+        m.put("b", Value.of("x"));
+        m.put("l", Value.array(Value.of("p"), Value.of("q")));
+        return m;
+    }
+
+    static boolean test(String src, Map<String, Value> values) {
+        ExpressionContext ctx = new ExpressionContext(null, values.isEmpty() ? null : values);
+        Ast.Condition c = ctx.condition("ConditionExpression", src);
+        ctx.checkUnused();
+        return Evaluator.test(c, item(), ctx);
+    }
+
+    @Test
+    void andBindsTighterThanOrAndNotTighterThanAnd() {
+        Map<String, Value> v = Map.of(":one", AttributeCodec.number("1"), ":two", AttributeCodec.number("2"));
+        // true OR (false AND false) = true; with OR first it would be false.
+        assertThat(test("a = :one OR a = :two AND a = :two", v)).isTrue();
+        assertThat(test("(a = :one OR a = :two) AND a = :two", v)).isFalse();
+        assertThat(test("NOT a = :two AND a = :one", v)).isTrue();
+    }
+
+    @Test
+    void comparisonsAcrossTypesAreFalseAndMissingAttributesOnlyPassNotEqual() {
+        Map<String, Value> v = Map.of(":s", Value.of("1"));
+        assertThat(test("a = :s", v)).isFalse();
+        assertThat(test("a < :s", v)).isFalse();
+        assertThat(test("absent <> :s", v)).isTrue();
+        assertThat(test("absent = :s", v)).isFalse();
+    }
+
+    @Test
+    void numbersCompareNumerically() {
+        assertThat(test("a = :v", Map.of(":v", AttributeCodec.number("1.000")))).isTrue();
+        assertThat(test("a < :v", Map.of(":v", AttributeCodec.number("1E1")))).isTrue();
+        assertThat(AttributeCodec.numberText(AttributeCodec.number("-0.0100").value())).isEqualTo("-0.01");
+        assertThat(AttributeCodec.numberText(AttributeCodec.number("1.5E3").value())).isEqualTo("1500");
+    }
+
+    @Test
+    void updatesApplyAgainstTheOriginalItem() {
+        ExpressionContext ctx = new ExpressionContext(null, Map.of(":v", AttributeCodec.number("5")));
+        List<Ast.UpdateAction> actions = ctx.update("SET c = a + :v, a = :v REMOVE l[0]");
+        ctx.checkUnused();
+        Updater.Result r = Updater.apply(actions, item(), ctx);
+        assertThat(r.item().get("c")).isEqualTo(AttributeCodec.number("6"));
+        assertThat(r.item().get("a")).isEqualTo(AttributeCodec.number("5"));
+        assertThat(r.item().get("l")).isEqualTo(Value.array(Value.of("q")));
+    }
+
+    @Test
+    void syntaxErrorsNameTheToken() {
+        ExpressionContext ctx = new ExpressionContext(null, null);
+        assertThatThrownBy(() -> ctx.condition("ConditionExpression", "a = AND b"))
+                .hasMessageContaining("Invalid ConditionExpression: Syntax error; token: \"AND\"");
+        assertThatThrownBy(() -> ctx.condition("FilterExpression", "size(a)"))
+                .hasMessageContaining("Invalid FilterExpression: The function is not allowed to be used this way");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.nimbus.bench.dynamodb;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runs the DynamoDB load benchmark briefly against both DynamoDB Local modes: every cell gets a figure. No timing is asserted. */
+class DynamoDbLoadBenchSmokeTest {
+    @Test
+    void producesFiguresForEveryTargetAndOperation(@TempDir Path dir) throws Exception {
+        DynamoDbLoadBench.Settings s = new DynamoDbLoadBench.Settings(Duration.ofMillis(300), Duration.ofMillis(100), 1,
+                List.of(2), dir, dir.resolve("report.md"));
+        DynamoDbLoadBench.Result r = DynamoDbLoadBench.run(s, List.of(
+                DynamoDbLocalTarget.fileBacked(dir.resolve("file")), DynamoDbLocalTarget.inMemory()));
+        for (DynamoDbLoadBench.Operation op : DynamoDbLoadBench.Operation.values()) {
+            assertThat(r.get(op, 2, "DynamoDB Local (file)")).as("%s file", op).isPositive();
+            assertThat(r.get(op, 2, "DynamoDB Local (memory)")).as("%s memory", op).isPositive();
+        }
+        assertThat(r.errors()).isZero();
+        assertThat(r.markdown()).contains("DynamoDB Local (memory) / DynamoDB Local (file)");
+    }
+}

@@ -1,0 +1,2 @@
+/** The DynamoDB listener: its Netty pipeline, settings, wire credentials and key-management routes. */
+package dev.nimbus.server.dynamodb;
