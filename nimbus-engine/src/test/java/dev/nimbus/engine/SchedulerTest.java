@@ -41,6 +41,9 @@ class SchedulerTest extends EngineFixture {
     @Test
     void aTenantWithNothingScheduledIsNeverWrittenByTheScheduler() throws Exception {
         Thread.sleep(200); // twenty polls
+        // No schema for the job tables (schema changes are commits without journal records).
+        assertThat(engine.schema(tenant, TableName.system("_scheduled_jobs"))).isEmpty();
+        assertThat(engine.commitStats(tenant).requests()).isZero();
         assertThat(engine.journal(tenant, 0, 10)).isEmpty();
     }
 
