@@ -79,17 +79,21 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         String method = req.method().name();
         if (uri.path().equals("/ws") && method.equals("GET") && webSockets != null) {
             String wsOrigin = req.headers().get(HttpHeaderNames.ORIGIN);
-            if (wsOrigin != null && !origins.allows(wsOrigin)) {
-                // A browser page of another origin must not open a socket with the token.
-                audit.record("websocket", null, "none", false, wsOrigin, "origin_rejected");
-                write(ctx, ErrorEnvelope.of(new NimbusException(ErrorCode.FORBIDDEN,
-                        "WebSocket connections from origin " + wsOrigin + " are not allowed"), requestId),
-                        requestId, false);
-                return;
-            }
             FullHttpRequest retained = req.retainedDuplicate();
             ctx.channel().config().setAutoRead(false);
-            work.execute(() -> webSockets.upgrade(ctx, retained, requestId, token));
+            work.execute(() -> {
+                if (wsOrigin != null && !origins.allows(wsOrigin)) {
+                    // A browser page of another origin must not open a socket with the token.
+                    // (Off the event loop: the audit log may make its caller wait.)
+                    retained.release();
+                    audit.record("websocket", null, "none", false, wsOrigin, "origin_rejected");
+                    write(ctx, ErrorEnvelope.of(new NimbusException(ErrorCode.FORBIDDEN,
+                            "WebSocket connections from origin " + wsOrigin + " are not allowed"), requestId),
+                            requestId, false);
+                    return;
+                }
+                webSockets.upgrade(ctx, retained, requestId, token);
+            });
             return;
         }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
