@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * holds a credential. Deciders (virtual threads) encode their line and queue it; one writer
  * thread appends what is queued and flushes after each run, so a request never waits for the
  * file. The queue is bounded: when the disk falls that far behind, deciders wait rather than
- * lose a line. {@link #flush()} returns once every line recorded before it is in the file.
+ * lose a line.
  */
 public final class AccessAudit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessAudit.class);
@@ -37,9 +37,6 @@ public final class AccessAudit implements AutoCloseable {
     private final Writer out;
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUED_LINES_MAX);
     private final Thread writer;
-    private final Object progress = new Object();
-    private long queued; // guarded by progress
-    private long written; // guarded by progress
     private volatile boolean closed;
 
     private AccessAudit(Path file, Writer out) {
@@ -100,9 +97,6 @@ public final class AccessAudit implements AutoCloseable {
         }
         try {
             queue.put(json);
-            synchronized (progress) {
-                queued++;
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -127,29 +121,9 @@ public final class AccessAudit implements AutoCloseable {
                 } catch (IOException e) {
                     LOG.warn("cannot write the access audit log {}: {}", file, e.getMessage());
                 }
-                synchronized (progress) {
-                    written += lines.size();
-                    progress.notifyAll();
-                }
                 lines.clear();
             } catch (InterruptedException e) {
                 // closing: drain what is left
-            }
-        }
-    }
-
-    /** Waits (up to 5 s) until every line recorded before this call is in the file. */
-    public void flush() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        synchronized (progress) {
-            long target = queued;
-            while (written < target && System.nanoTime() < deadline) {
-                try {
-                    progress.wait(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
             }
         }
     }
