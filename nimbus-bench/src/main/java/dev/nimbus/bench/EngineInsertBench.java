@@ -36,9 +36,12 @@ import java.util.stream.Stream;
  *       this disk and SQLite.</li>
  * </ul>
  * Goals (issue F2): engine ≥ 15× (a) and ≥ 50 % of (b). Each side runs on fresh files for
- * {@code duration} (bounded also by a count); sides alternate over {@code rounds} and the median
- * is reported. Arguments as {@code --name=value}: {@code duration} (5s), {@code rounds} (3),
- * {@code callers} (64), {@code output} (nimbus-bench/target/engine-insert.md).
+ * {@code duration} (bounded also by a count), deleted right after it; sides alternate over
+ * {@code rounds} after a warm-up round and the median is reported. Arguments as
+ * {@code --name=value}: {@code duration} (5s), {@code rounds} (3), {@code warmup-rounds} (1; 0
+ * for none), {@code callers} (64), {@code sides} (engine,a,b: to profile one side), {@code output}
+ * (nimbus-bench/target/engine-insert.md). With {@code -Dbench.cpu-by-thread=true} the engine side
+ * also prints the CPU time per insert of each group of threads.
  */
 public final class EngineInsertBench {
     static final int JDBC_BATCH = 512;
@@ -52,6 +55,8 @@ public final class EngineInsertBench {
         int rounds = 3;
         int callers = 64;
         Path output = CommitThroughputBench.Settings.moduleTarget().resolve("engine-insert.md");
+        java.util.Set<String> sides = ALL_SIDES;
+        int warmupRounds = 1;
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
             switch (kv[0]) {
@@ -59,24 +64,51 @@ public final class EngineInsertBench {
                 case "rounds" -> rounds = Integer.parseInt(kv[1]);
                 case "callers" -> callers = Integer.parseInt(kv[1]);
                 case "output" -> output = Path.of(kv[1]);
+                case "warmup-rounds" -> warmupRounds = Integer.parseInt(kv[1]);
+                case "sides" -> sides = java.util.Set.of(kv[1].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
-        Result r = run(duration, rounds, callers);
+        Result r = run(duration, rounds, callers, sides, warmupRounds);
         Files.writeString(output, r.markdown());
         System.out.println(r.markdown());
     }
 
+    /** Every side: {@code engine}, {@code a} (one transaction per write), {@code b} (batched JDBC). */
+    static final java.util.Set<String> ALL_SIDES = java.util.Set.of("engine", "a", "b");
+
     public static Result run(Duration duration, int rounds, int callers) throws Exception {
+        return run(duration, rounds, callers, ALL_SIDES, 0);
+    }
+
+    /** Runs only {@code sides} (for profiling one side); a side not run reports NaN. */
+    public static Result run(Duration duration, int rounds, int callers, java.util.Set<String> sides,
+                             int warmupRounds) throws Exception {
         Path root = Files.createTempDirectory(CommitThroughputBench.Settings.moduleTarget(), "engine-insert-");
         List<Double> engine = new ArrayList<>();
         List<Double> perWrite = new ArrayList<>();
         List<Double> jdbc = new ArrayList<>();
         try {
-            for (int round = 0; round < rounds; round++) {
-                engine.add(engineSide(root.resolve("engine-" + round), duration, callers));
-                perWrite.add(perWriteSide(root.resolve("per-write-" + round), duration, callers));
-                jdbc.add(batchedJdbcSide(root.resolve("jdbc-" + round), duration));
+            // Round -1 warms the JIT up on every side and is not counted. Each side's files are
+            // deleted as soon as it finishes, so the next side does not share the disk with the
+            // write-back of the previous one's dirty pages.
+            for (int round = warmupRounds > 0 ? -1 : 0; round < rounds; round++) {
+                List<Double> sink = new ArrayList<>();
+                if (sides.contains("engine")) {
+                    Path dir = root.resolve("engine-" + round);
+                    (round < 0 ? sink : engine).add(engineSide(dir, duration, callers));
+                    deleteTree(dir);
+                }
+                if (sides.contains("a")) {
+                    Path dir = root.resolve("per-write-" + round);
+                    (round < 0 ? sink : perWrite).add(perWriteSide(dir, duration, callers));
+                    deleteTree(dir);
+                }
+                if (sides.contains("b")) {
+                    Path dir = root.resolve("jdbc-" + round);
+                    (round < 0 ? sink : jdbc).add(batchedJdbcSide(dir, duration));
+                    deleteTree(dir);
+                }
             }
         } finally {
             deleteTree(root);
@@ -93,10 +125,10 @@ public final class EngineInsertBench {
                 | (a) one durable transaction per write (JDBC), %d callers | %,.0f | %s | engine / (a) = **%.1f×** | ≥ 15× |
                 | (b) plain batched JDBC, 1 thread, %d rows per transaction | %,.0f | %s | engine / (b) = **%.2f** | ≥ 0.50 |
 
-                Median of %d round(s) of %d s per side; sides alternate within a round; fresh files each time.
+                Median of %d round(s) of %d s per side (after %d warm-up round(s), not counted); sides alternate within a round; fresh files each time, deleted after each side.
                 %d CPUs, %s %s, %s.
                 """, callers, callers, e, list(engine), callers, a, list(perWrite), e / a, JDBC_BATCH, b, list(jdbc), e / b,
-                rounds, duration.toSeconds(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+                rounds, duration.toSeconds(), warmupRounds > 0 ? 1 : 0, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("os.arch"), System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.version"));
         return new Result(e, a, b, callers, md);
     }
@@ -106,16 +138,60 @@ public final class EngineInsertBench {
         try (SqliteStorageProvider storage = new SqliteStorageProvider(dir);
              Engine engine = new Engine(storage, EngineLimits.DEFAULTS)) {
             engine.createTenant(tenant);
+            long cpuBefore = processCpuNanos();
+            java.util.Map<String, Long> threadsBefore = cpuByThreadGroup();
+            long requestsBefore = engine.commitStats(tenant).requests();
             double rate = callers(callers, duration, factory -> {
                 Document d = factory.next();
                 engine.mutate(tenant, Principal.ADMIN, new Mutation.Insert(CommitThroughputBench.TABLE, Optional.empty(), d.fields()));
             });
+            long cpu = processCpuNanos() - cpuBefore;
             var s = engine.commitStats(tenant);
+            double inserts = s.requests() - requestsBefore;
             System.err.printf(Locale.ROOT, "engine: %,.0f/s; %.1f requests per batch, %.2f batches per sync, "
-                    + "writer %.0f us per batch, sync %.0f us%n", rate, (double) s.requests() / s.batches(),
-                    (double) s.batches() / s.syncs(), s.applyNanos() / 1e3 / s.batches(), s.commitNanos() / 1e3 / s.syncs());
+                    + "writer %.0f us per batch, sync %.0f us; CPU per insert: writer %.1f us, syncer %.1f us, "
+                    + "process %.1f us%n", rate, (double) s.requests() / s.batches(),
+                    (double) s.batches() / s.syncs(), s.applyNanos() / 1e3 / s.batches(), s.commitNanos() / 1e3 / s.syncs(),
+                    threadCpuNanos("nimbus-writer-" + tenant) / 1e3 / s.requests(),
+                    threadCpuNanos("nimbus-sync-" + tenant) / 1e3 / s.requests(), cpu / 1e3 / inserts);
+            if (Boolean.getBoolean("bench.cpu-by-thread")) {
+                java.util.Map<String, Long> after = cpuByThreadGroup();
+                after.forEach((g, n) -> System.err.printf(Locale.ROOT, "  %-28s %6.1f us per insert%n", g,
+                        (n - threadsBefore.getOrDefault(g, 0L)) / 1e3 / inserts));
+            }
             return rate;
         }
+    }
+
+    /** CPU time of this process so far (every thread), or 0 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+    }
+
+    /** CPU time of live threads so far, by name with digits dropped (so a pool is one group). */
+    static java.util.Map<String, Long> cpuByThreadGroup() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            var info = mx.getThreadInfo(id);
+            long cpu = mx.getThreadCpuTime(id);
+            if (info != null && cpu > 0) {
+                out.merge(info.getThreadName().replaceAll("[0-9]+", "#"), cpu, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    /** CPU time of the live thread named {@code name}, or 0 if there is none. */
+    static long threadCpuNanos(String name) {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) {
+                return Math.max(0, mx.getThreadCpuTime(t.threadId()));
+            }
+        }
+        return 0;
     }
 
     /**
@@ -167,7 +243,7 @@ public final class EngineInsertBench {
     }
 
     static double median(List<Double> xs) {
-        return LoadLoop.median(xs);
+        return xs.isEmpty() ? Double.NaN : LoadLoop.median(xs);
     }
 
     static String list(List<Double> xs) {

@@ -48,6 +48,14 @@ public interface WriteTransaction extends StoreReader, AutoCloseable {
     /** Appends a record; its sequence must be exactly {@code lastSequence() + 1}. */
     void appendJournal(JournalRecord record);
 
+    /**
+     * Sends writes the provider buffered (e.g. rows kept for a multi-row insert) to the store
+     * now rather than at commit. Optional: a writer about to wait calls it so that its commit,
+     * later, has less left to do. Providers that buffer nothing keep this default.
+     */
+    default void flush() {
+    }
+
     /** Makes everything durable (fsync) and visible. The transaction is finished afterwards. */
     void commit();
 

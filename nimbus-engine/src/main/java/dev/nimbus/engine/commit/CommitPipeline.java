@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -36,8 +37,16 @@ public final class CommitPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(CommitPipeline.class);
     /** Committed batches that may wait for one sync; more make the writer wait for the disk. */
     static final int IN_FLIGHT_BATCHES_MAX = 8;
-    /** How long the writer waits for another request while the syncer is busy, per try. */
-    static final long GATHER_POLL_MICROS = 100;
+    /**
+     * The longest the writer sleeps per try while it gathers a batch and the syncer is busy; a
+     * submit or the syncer finishing wakes it sooner.
+     */
+    static final long GATHER_PARK_NANOS = 1_000_000;
+    /**
+     * Requests applied since the last flush before a waiting writer flushes: fewer would send
+     * rows one by one as requests trickle in, and the provider's multi-row inserts save more.
+     */
+    static final int FLUSH_AFTER_REQUESTS = 8;
 
     private final TenantId tenant;
     private final TenantStore store;
@@ -55,6 +64,10 @@ public final class CommitPipeline {
     private final BlockingQueue<InFlight> inFlight = new ArrayBlockingQueue<>(IN_FLIGHT_BATCHES_MAX);
     private volatile boolean writerDone;
     private volatile boolean syncing;
+    // Set while the writer sleeps in nextForBatch; whoever makes it worth waking (a submit, the
+    // syncer going idle) unparks it.
+    private volatile boolean gathering;
+    private int appliedSinceFlush; // the writer's
     private volatile NimbusException broken;
     // Completing futures wakes the callers' threads; doing it here keeps that off the writer.
     private final java.util.concurrent.ExecutorService acknowledger;
@@ -118,7 +131,9 @@ public final class CommitPipeline {
                     "tenant " + tenant + " is shutting down; retry"));
             return;
         }
-        if (!queue.offer(request)) {
+        if (queue.offer(request)) {
+            wakeGatheringWriter();
+        } else {
             shed.increment();
             request.done().completeExceptionally(new NimbusException(ErrorCode.OVERLOADED,
                     "tenant " + tenant + " has " + limits.admissionQueueMax() + " writes waiting; retry after a backoff",
@@ -164,6 +179,7 @@ public final class CommitPipeline {
         List<CommitOutcome> outcomes = new ArrayList<>(batch.size());
         List<CommittedWrite> writes = new ArrayList<>();
         state.batch.clear();
+        appliedSinceFlush = 0;
         long started = System.nanoTime();
         PendingDurability durability = PendingDurability.DURABLE;
         try (WriteTransaction tx = store.beginWrite()) {
@@ -173,13 +189,14 @@ public final class CommitPipeline {
                 CommitRequest r = batch.get(i);
                 bytes += r.estimatedBytes();
                 if (batch.size() == i + 1 && batch.size() < limits.batchMutationsMax() && bytes < limits.batchBytesMax()) {
-                    CommitRequest next = nextForBatch();
+                    CommitRequest next = nextForBatch(tx);
                     if (next != null) {
                         batch.add(next);
                     }
                 }
                 try {
                     MutationApplier.Applied applied = applier.apply(r);
+                    appliedSinceFlush++;
                     accepted.add(r);
                     outcomes.add(applied.outcome());
                     writes.addAll(applied.writes());
@@ -271,6 +288,7 @@ public final class CommitPipeline {
             } finally {
                 group.clear();
                 syncing = false;
+                wakeGatheringWriter();
             }
         }
     }
@@ -325,18 +343,46 @@ public final class CommitPipeline {
     /**
      * The next request for the open batch: one already waiting, or, while the syncer is still
      * busy with earlier batches (so committing now would only wait for it), one that arrives
-     * meanwhile. Bigger batches mean fewer commits and syncs for the same writes.
+     * meanwhile. Bigger batches mean fewer commits and syncs for the same writes. Before it
+     * waits, the writer hands the transaction's buffered rows to the store, so that when the
+     * syncer frees up the commit has little left to do; a submit or the syncer finishing wakes
+     * it at once.
      */
-    private CommitRequest nextForBatch() {
+    private CommitRequest nextForBatch(WriteTransaction tx) {
         CommitRequest next = queue.poll();
-        while (next == null && (syncing || !inFlight.isEmpty()) && !halted) {
+        while (next == null && syncerBusy() && !halted) {
+            if (appliedSinceFlush >= FLUSH_AFTER_REQUESTS) {
+                tx.flush();
+                appliedSinceFlush = 0;
+                next = queue.poll();
+                continue;
+            }
+            gathering = true;
             try {
-                next = queue.poll(GATHER_POLL_MICROS, TimeUnit.MICROSECONDS);
-            } catch (InterruptedException e) {
-                return null; // halting: the batch is failed by the caller's check
+                next = queue.poll();
+                if (next == null && syncerBusy()) {
+                    LockSupport.parkNanos(this, GATHER_PARK_NANOS);
+                    if (Thread.interrupted()) {
+                        return null; // halting: the batch is failed by the caller's check
+                    }
+                    next = queue.poll();
+                }
+            } finally {
+                gathering = false;
             }
         }
         return next;
+    }
+
+    private boolean syncerBusy() {
+        return syncing || !inFlight.isEmpty();
+    }
+
+    /** Wakes the writer if it is waiting for a request or for the syncer to finish. */
+    private void wakeGatheringWriter() {
+        if (gathering) {
+            LockSupport.unpark(writer);
+        }
     }
 
     private static boolean isStorageFailure(NimbusException e) {

@@ -230,6 +230,11 @@ public final class CheckedStorageProvider implements StorageProvider {
         }
 
         @Override
+        public void flush() {
+            tx.flush();
+        }
+
+        @Override
         public boolean deleteDocument(TableName table, DocumentId id) {
             return tx.deleteDocument(table, id);
         }

@@ -224,6 +224,11 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
         return super.readJournal(afterSequence, limit);
     }
 
+    @Override
+    public void flush() {
+        flushForRead();
+    }
+
     private void flushForRead() {
         if (!pendingDocuments.isEmpty() || !pendingJournal.isEmpty()) {
             write("writing buffered rows", () -> { });
