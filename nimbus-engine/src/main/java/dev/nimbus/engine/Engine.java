@@ -108,8 +108,13 @@ public final class Engine implements AutoCloseable {
 
     /** Submits one mutation; the future completes once it is durable and applied. */
     public CompletableFuture<CommitOutcome> submit(TenantId tenant, Principal principal, Mutation mutation) {
-        CommitRequest r = CommitRequest.of(List.of(new Operation.Write(mutation)), principal);
-        return tenant(tenant).submit(r);
+        Operation.Write write;
+        try {
+            write = new Operation.Write(mutation);
+        } catch (NimbusException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return tenant(tenant).submit(CommitRequest.of(List.of(write), principal));
     }
 
     public CommitOutcome mutate(TenantId tenant, Principal principal, Mutation mutation) {

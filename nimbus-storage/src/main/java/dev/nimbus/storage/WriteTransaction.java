@@ -31,6 +31,20 @@ public interface WriteTransaction extends StoreReader, AutoCloseable {
         putDocument(table, document);
     }
 
+    /**
+     * {@link #putDocument(TableName, Document)} given the document's fields already encoded,
+     * exactly as {@code DocumentCodec.encodeBody(document.fields())} encodes them (and so within
+     * the size limit): a provider storing that encoding may use it instead of encoding again.
+     */
+    default void putDocument(TableName table, Document document, String encodedFields) {
+        putDocument(table, document);
+    }
+
+    /** {@link #insertDocument(TableName, Document)} with the fields already encoded (see above). */
+    default void insertDocument(TableName table, Document document, String encodedFields) {
+        insertDocument(table, document);
+    }
+
     /** Removes the document if present; returns whether it was. */
     boolean deleteDocument(TableName table, DocumentId id);
 

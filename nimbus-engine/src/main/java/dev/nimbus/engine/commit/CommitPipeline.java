@@ -270,6 +270,10 @@ public final class CommitPipeline {
                 }
                 commitNanos.add(System.nanoTime() - syncing);
                 syncs.increment();
+                // The disk is free: the writer may commit its next batch while this group is
+                // applied (the next sync still starts only after that).
+                this.syncing = false;
+                wakeGatheringWriter();
                 if (halted) { // simulated crash: durable, perhaps, but nobody hears of it
                     NimbusException stopped = new NimbusException(ErrorCode.UNAVAILABLE, "the engine stopped");
                     group.forEach(f -> fail(f.accepted(), stopped));

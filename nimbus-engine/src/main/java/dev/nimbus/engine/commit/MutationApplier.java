@@ -67,8 +67,15 @@ final class MutationApplier {
     private record Key(TableName table, DocumentId id) {
     }
 
-    /** One mutation's effect on one document, in request order. */
-    private record Step(TableName table, DocumentId id, Optional<Document> before, Optional<Document> after) {
+    /**
+     * One mutation's effect on one document, in request order; {@code encoded} is the stored
+     * encoding of {@code after}'s fields when the caller made it.
+     */
+    private record Step(TableName table, DocumentId id, Optional<Document> before, Optional<Document> after,
+                        Optional<String> encoded) {
+        Step(TableName table, DocumentId id, Optional<Document> before, Optional<Document> after) {
+            this(table, id, before, after, Optional.empty());
+        }
     }
 
     MutationApplier(WriteTransaction tx, WriterState state, PolicyCache policies, DocumentIdGenerator ids) {
@@ -115,7 +122,7 @@ final class MutationApplier {
             if (!(op instanceof Operation.Write w)) {
                 throw new NimbusException(ErrorCode.INVALID_INPUT, "a schema change cannot be combined with other writes");
             }
-            steps.add(step(w.mutation(), request.principal(), overlay));
+            steps.add(step(w, request.principal(), overlay));
         }
         if (request.executionId().isPresent()) {
             long now = state.nextMicros();
@@ -127,8 +134,10 @@ final class MutationApplier {
         // 2. Per document: first before, last after, and the index keys of both.
         Map<Key, CommittedWriteDraft> perDocument = new LinkedHashMap<>();
         for (Step s : steps) {
-            perDocument.computeIfAbsent(new Key(s.table, s.id), k -> new CommittedWriteDraft(s.table, s.id, s.before))
-                    .after = s.after;
+            CommittedWriteDraft d = perDocument.computeIfAbsent(new Key(s.table, s.id),
+                    k -> new CommittedWriteDraft(s.table, s.id, s.before));
+            d.after = s.after;
+            d.encoded = s.encoded;
         }
         for (CommittedWriteDraft d : perDocument.values()) {
             d.computeKeys(schema(d.table));
@@ -179,7 +188,8 @@ final class MutationApplier {
         return o != null ? o : tx.get(table, id);
     }
 
-    private Step step(Mutation m, Principal principal, Map<Key, Optional<Document>> overlay) {
+    private Step step(Operation.Write write, Principal principal, Map<Key, Optional<Document>> overlay) {
+        Mutation m = write.mutation();
         if (m.table().isSystem() && principal.kind() != Principal.Kind.SYSTEM) {
             throw new NimbusException(ErrorCode.FORBIDDEN, "table " + m.table() + " is reserved for Nimbus");
         }
@@ -192,7 +202,8 @@ final class MutationApplier {
                             + ins.table(), Map.of("documentId", Value.of(id.value())));
                 }
                 long now = state.nextMicros();
-                yield new Step(ins.table(), id, Optional.empty(), Optional.of(new Document(id, now, now, ins.fields())));
+                yield new Step(ins.table(), id, Optional.empty(), Optional.of(new Document(id, now, now, ins.fields())),
+                        write.encodedFields());
             }
             case Mutation.Patch p -> {
                 Document before = existing(overlay, p.table(), p.id());
@@ -207,7 +218,7 @@ final class MutationApplier {
             case Mutation.Replace r -> {
                 Document before = existing(overlay, r.table(), r.id());
                 yield new Step(r.table(), r.id(), Optional.of(before), Optional.of(new Document(r.id(),
-                        before.creationTimeMicros(), state.nextMicros(), r.fields())));
+                        before.creationTimeMicros(), state.nextMicros(), r.fields())), write.encodedFields());
             }
             case Mutation.Delete d -> {
                 Document before = existing(overlay, d.table(), d.id());
@@ -217,7 +228,9 @@ final class MutationApplier {
         Optional<TableSchema> schema = schema(s.table);
         if (s.after.isPresent()) {
             schema.ifPresent(sc -> SchemaValidator.validate(sc, s.after.get().fields()));
-            checkSize(s.after.get());
+            if (s.encoded.isEmpty()) {
+                checkSize(s.after.get()); // an encoding made by the caller was checked then
+            }
         }
         if (!principal.bypassesPolicies() && !policies.of(schema).allowsWrite(principal,
                 s.before.map(Document::toObject).orElse(null), s.after.map(Document::toObject).orElse(null))) {
@@ -246,6 +259,7 @@ final class MutationApplier {
         final DocumentId id;
         final Optional<Document> before;
         Optional<Document> after = Optional.empty();
+        Optional<String> encoded = Optional.empty();
         final Map<String, byte[]> beforeKeys = new HashMap<>();
         final Map<String, byte[]> afterKeys = new HashMap<>();
 
@@ -269,8 +283,15 @@ final class MutationApplier {
         void writeTo(WriteTransaction tx) {
             if (after.isPresent()) {
                 tx.ensureTable(table);
-                if (before.isEmpty()) {
-                    tx.insertDocument(table, after.get()); // checked absent, or a fresh generated id
+                // An insert is checked absent, or has a fresh generated id.
+                if (encoded.isPresent()) {
+                    if (before.isEmpty()) {
+                        tx.insertDocument(table, after.get(), encoded.get());
+                    } else {
+                        tx.putDocument(table, after.get(), encoded.get());
+                    }
+                } else if (before.isEmpty()) {
+                    tx.insertDocument(table, after.get());
                 } else {
                     tx.putDocument(table, after.get());
                 }

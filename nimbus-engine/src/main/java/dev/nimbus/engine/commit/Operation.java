@@ -3,10 +3,28 @@ package dev.nimbus.engine.commit;
 import dev.nimbus.core.model.Mutation;
 import dev.nimbus.core.model.TableName;
 import dev.nimbus.core.schema.TableSchema;
+import dev.nimbus.storage.format.DocumentCodec;
+
+import java.util.Optional;
 
 /** One step of a commit request: a document write or a schema change. */
 public sealed interface Operation {
-    record Write(Mutation mutation) implements Operation {
+    /**
+     * A document write. {@code encodedFields} is the stored encoding of the fields an insert or
+     * replace writes whole ({@link DocumentCodec#encodeBody}), made by whoever builds the
+     * operation — the caller's thread, not the tenant's writer — and checked against the size
+     * limit there.
+     */
+    record Write(Mutation mutation, Optional<String> encodedFields) implements Operation {
+        /** Encodes an insert's or a replace's fields now; throws {@code op.invalid_input} if too big. */
+        public Write(Mutation mutation) {
+            this(mutation, switch (mutation) {
+                case Mutation.Insert i -> Optional.of(DocumentCodec.encodeBody(i.fields()));
+                case Mutation.Replace r -> Optional.of(DocumentCodec.encodeBody(r.fields()));
+                case Mutation.Patch p -> Optional.empty();
+                case Mutation.Delete d -> Optional.empty();
+            });
+        }
     }
 
     /** Sets or replaces a table's schema and rebuilds changed indexes, in the same transaction. */

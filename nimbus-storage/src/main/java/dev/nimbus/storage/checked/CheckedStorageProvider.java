@@ -235,6 +235,16 @@ public final class CheckedStorageProvider implements StorageProvider {
         }
 
         @Override
+        public void putDocument(TableName table, Document document, String encodedFields) {
+            tx.putDocument(table, document, encodedFields);
+        }
+
+        @Override
+        public void insertDocument(TableName table, Document document, String encodedFields) {
+            tx.insertDocument(table, document, encodedFields);
+        }
+
+        @Override
         public boolean deleteDocument(TableName table, DocumentId id) {
             return tx.deleteDocument(table, id);
         }

@@ -32,9 +32,12 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
     private final Runnable releaseLease;
     private final WalSync walSync;
     private final SqliteTenantDatabase.WriterCache cache;
-    private final Set<String> knownTables;
+    // The catalog as the writer knows it; copied on first change, so a transaction that adds no
+    // table does not copy it, and a rolled-back one leaves the cache as it was.
+    private Set<String> knownTables;
+    private boolean tablesCopied;
     // Bodies encoded for document rows in this transaction, reused for journal records.
-    private final Map<Document, String> encodedBodies = new IdentityHashMap<>(1024);
+    private final Map<Document, String> encodedBodies = new IdentityHashMap<>();
     private long lastSequence;
     private boolean finished;
 
@@ -50,7 +53,7 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
         this.releaseLease = releaseLease;
         this.walSync = walSync;
         this.cache = cache;
-        this.knownTables = new HashSet<>(cache.tables);
+        this.knownTables = cache.tables;
         try {
             writer.execute("BEGIN IMMEDIATE");
         } catch (SQLException e) {
@@ -101,7 +104,7 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
             PreparedStatement ps = conn.prepare("INSERT OR IGNORE INTO nimbus_tables (name) VALUES (?)");
             ps.setString(1, table.value());
             ps.executeUpdate();
-            knownTables.add(table.value());
+            changeTables().add(table.value());
         });
     }
 
@@ -117,7 +120,7 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
                 ps.setString(1, table.value());
                 ps.executeUpdate();
             }
-            knownTables.remove(table.value());
+            changeTables().remove(table.value());
         });
     }
 
@@ -133,12 +136,25 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
                         "table " + table + " is not in the catalog; call ensureTable first");
             }
         }
-        knownTables.add(table.value());
+        changeTables().add(table.value());
+    }
+
+    private Set<String> changeTables() {
+        if (!tablesCopied) {
+            knownTables = new HashSet<>(knownTables);
+            tablesCopied = true;
+        }
+        return knownTables;
     }
 
     @Override
     public void putDocument(TableName table, Document document) {
-        writeDocument(table, document,
+        putDocument(table, document, null);
+    }
+
+    @Override
+    public void putDocument(TableName table, Document document, String encodedFields) {
+        writeDocument(table, document, encodedFields,
                 "INSERT INTO nimbus_documents (tbl, id, created, updated, data_json) VALUES (?, ?, ?, ?, ?)"
                 + " ON CONFLICT (tbl, id) DO UPDATE SET created = excluded.created,"
                 + " updated = excluded.updated, data_json = excluded.data_json");
@@ -151,9 +167,14 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
      */
     @Override
     public void insertDocument(TableName table, Document document) {
+        insertDocument(table, document, null);
+    }
+
+    @Override
+    public void insertDocument(TableName table, Document document, String encodedFields) {
         buffer("writing a document", () -> {
             requireTable(table);
-            String body = DocumentCodec.encodeBody(document.fields());
+            String body = encodedFields != null ? encodedFields : DocumentCodec.encodeBody(document.fields());
             pendingDocuments.add(new Object[] {table.value(), document.id().value(),
                 document.creationTimeMicros(), document.updateTimeMicros(), body});
             encodedBodies.put(document, body);
@@ -235,10 +256,10 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
         }
     }
 
-    private void writeDocument(TableName table, Document document, String sql) {
+    private void writeDocument(TableName table, Document document, String encodedFields, String sql) {
         write("writing a document", () -> {
             requireTable(table);
-            String body = DocumentCodec.encodeBody(document.fields());
+            String body = encodedFields != null ? encodedFields : DocumentCodec.encodeBody(document.fields());
             PreparedStatement ps = conn.prepare(sql);
             ps.setString(1, table.value());
             ps.setString(2, document.id().value());
