@@ -8,6 +8,7 @@ import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -24,10 +25,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * mutations see a seeded {@code Math.random} and a fixed {@code Date.now()}. Thread-safe.
  */
 public final class FunctionRuntime implements AutoCloseable {
+    private record Verified(Bundle bundle, String sha256) {
+    }
+
     private final RuntimeLimits limits;
     private final Engine engine;
     private final ContextPool pool;
     private final TenantGate gate;
+    /** The bundle instance last hashed per tenant (one entry per tenant that ran a function). */
+    private final Map<dev.nimbus.core.model.TenantId, Verified> verified = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "nimbus-runtime-watchdog");
         t.setDaemon(true);
@@ -93,9 +99,7 @@ public final class FunctionRuntime implements AutoCloseable {
                     + " nested function calls (ctx.runQuery/runMutation/runAction)");
         }
         FunctionSpec spec = resolve(inv);
-        Bundle bundle = inv.deployment().source().get();
-        bundle.verify(inv.deployment().sha256());
-        return run(inv, spec, bundle, bridge);
+        return run(inv, spec, verifiedBundle(inv), bridge);
     }
 
     /** Runs one function; throws {@link NimbusException} with the engine's or the runtime's error. */
@@ -105,8 +109,7 @@ public final class FunctionRuntime implements AutoCloseable {
                     + " nested function calls (ctx.runQuery/runMutation/runAction)");
         }
         FunctionSpec spec = resolve(inv);
-        Bundle bundle = inv.deployment().source().get();
-        bundle.verify(inv.deployment().sha256());
+        Bundle bundle = verifiedBundle(inv);
         boolean gated = inv.depth() == 0;
         if (gated) {
             gate.acquire(inv.tenant());
@@ -118,6 +121,24 @@ public final class FunctionRuntime implements AutoCloseable {
                 gate.release(inv.tenant());
             }
         }
+    }
+
+    /**
+     * The invocation's bundle, hashed against the deployment's SHA-256 unless this very instance
+     * was hashed for it before: a {@link Bundle} is immutable, so a source that hands back the
+     * same instance (bytes it has not read again) needs no second hash, while bytes read anew are
+     * always hashed.
+     */
+    private Bundle verifiedBundle(Invocation inv) {
+        Bundle bundle = inv.deployment().source().get();
+        String sha = inv.deployment().sha256();
+        Verified last = verified.get(inv.tenant());
+        if (last != null && last.bundle() == bundle && last.sha256().equals(sha)) {
+            return bundle;
+        }
+        bundle.verify(sha);
+        verified.put(inv.tenant(), new Verified(bundle, sha));
+        return bundle;
     }
 
     private FunctionSpec resolve(Invocation inv) {
