@@ -171,16 +171,21 @@ public final class FunctionRuntime implements AutoCloseable {
             org.graalvm.polyglot.Value module = c.modules().get(spec.module());
             org.graalvm.polyglot.Value holder = c.invoke().execute(module, spec.export(), spec.kind().wireName(),
                     ValueJson.write(inv.args()), ThreadLocalRandom.current().nextLong(), (double) System.currentTimeMillis());
-            if (!holder.getMember("done").asBoolean()) {
-                throw new NimbusException(ErrorCode.PROMISE_STALLED, "function '" + spec.name()
-                        + "' returned a promise that never settled (awaiting something other than a ctx call?)");
+            // A settled success sets only "value" (a string): one read on the common path.
+            org.graalvm.polyglot.Value value = holder.getMember("value");
+            if (value == null || !value.isString()) {
+                if (!holder.getMember("done").asBoolean()) {
+                    throw new NimbusException(ErrorCode.PROMISE_STALLED, "function '" + spec.name()
+                            + "' returned a promise that never settled (awaiting something other than a ctx call?)");
+                }
+                reusable = true;
+                org.graalvm.polyglot.Value error = holder.getMember("error");
+                if (error != null && !error.isNull()) {
+                    throw functionError(spec, c.host(), error);
+                }
             }
             reusable = true;
-            org.graalvm.polyglot.Value error = holder.getMember("error");
-            if (error != null && !error.isNull()) {
-                throw functionError(spec, c.host(), error);
-            }
-            String json = holder.getMember("value").asString();
+            String json = value.asString();
             if (json.length() > limits.resultBytesMax()) {
                 throw new NimbusException(ErrorCode.CAP_EXCEEDED, "function '" + spec.name() + "' returned "
                         + json.length() + " bytes; the limit is " + limits.resultBytesMax(),

@@ -36,11 +36,14 @@ import java.util.stream.Stream;
  * once with the Graal compiler enabled; the report names which one ran. Goal (issue F5): function
  * mutations ≥ 50 % of native inserts with 64 callers.
  * Arguments {@code --name=value}: duration (5s), rounds (3), callers (64), latency-calls (500),
- * output (nimbus-bench/target/function-insert.md).
+ * warmup (2000: sequential function calls before each side, outside the clock, so the first round
+ * does not measure the JIT warming GraalJS's interpreter), output
+ * (nimbus-bench/target/function-insert.md).
  */
 public final class FunctionInsertBench {
     static final long MAX_OPERATIONS = LoadLoop.MAX_OPERATIONS;
     static final TenantId TENANT = TenantId.of("bench");
+    static final int WARMUP_CALLS_DEFAULT = 2_000;
     static final String APP = """
             import { query, mutation } from "./_generated/server";
             export const insert = mutation(async (ctx, doc) => ctx.db.insert("people", doc));
@@ -57,6 +60,7 @@ public final class FunctionInsertBench {
         int rounds = 3;
         int callers = 64;
         int latencyCalls = 500;
+        int warmup = WARMUP_CALLS_DEFAULT;
         Path output = moduleTarget().resolve("function-insert.md");
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
@@ -65,17 +69,18 @@ public final class FunctionInsertBench {
                 case "rounds" -> rounds = Integer.parseInt(kv[1]);
                 case "callers" -> callers = Integer.parseInt(kv[1]);
                 case "latency-calls" -> latencyCalls = Integer.parseInt(kv[1]);
+                case "warmup" -> warmup = Integer.parseInt(kv[1]);
                 case "output" -> output = Path.of(kv[1]);
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
-        Result r = run(duration, rounds, callers, latencyCalls);
+        Result r = run(duration, rounds, callers, latencyCalls, warmup);
         Files.writeString(output, r.markdown());
         System.out.println(r.markdown());
         System.exit(0);
     }
 
-    public static Result run(Duration duration, int rounds, int callers, int latencyCalls) throws Exception {
+    public static Result run(Duration duration, int rounds, int callers, int latencyCalls, int warmup) throws Exception {
         Path root = Files.createTempDirectory(moduleTarget(), "function-insert-");
         List<Double> functions = new ArrayList<>();
         List<Double> natives = new ArrayList<>();
@@ -84,8 +89,8 @@ public final class FunctionInsertBench {
         String engineName;
         try {
             for (int round = 0; round < rounds; round++) {
-                functions.add(side(root.resolve("fn-" + round), duration, callers, true));
-                natives.add(side(root.resolve("native-" + round), duration, callers, false));
+                functions.add(side(root.resolve("fn-" + round), duration, callers, warmup, true));
+                natives.add(side(root.resolve("native-" + round), duration, callers, warmup, false));
             }
             for (int i = 0; i < Math.max(1, Math.min(3, rounds)); i++) {
                 cold.add(coldMillis(root.resolve("cold-" + i)));
@@ -113,10 +118,11 @@ public final class FunctionInsertBench {
                 | warm query (`ctx.db.get`), sequential | %,.0f µs |
                 | warm mutation (`ctx.db.patch`, durable commit), sequential | %,.0f µs |
 
-                Median of %d round(s) of %d s per side; sides alternate; fresh files each time; %d sequential
-                calls for warm latency after %d warm-up calls. %d CPUs, %s %s, %s.
+                Median of %d round(s) of %d s per side (each after %d sequential warm-up function calls); sides
+                alternate; fresh files each time; %d sequential calls for warm latency after %d warm-up calls.
+                %d CPUs, %s %s, %s.
                 """, callers, engineName, callers, f, list(functions), f / n, callers, n, list(natives), c, list(cold),
-                warm[0], warm[1], rounds, duration.toSeconds(), latencyCalls, latencyCalls,
+                warm[0], warm[1], rounds, duration.toSeconds(), warmup, latencyCalls, latencyCalls,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
                 System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.version"));
         return new Result(f, n, c, warm[0], warm[1], engineName, md);
@@ -130,14 +136,15 @@ public final class FunctionInsertBench {
         return service;
     }
 
-    private static double side(Path dir, Duration duration, int callers, boolean viaFunctions) throws Exception {
+    private static double side(Path dir, Duration duration, int callers, int warmupCalls, boolean viaFunctions)
+            throws Exception {
         try (SqliteStorageProvider storage = new SqliteStorageProvider(dir);
              Engine engine = new Engine(storage, EngineLimits.DEFAULTS)) {
             engine.createTenant(TENANT);
             try (FunctionService service = deploy(engine)) {
                 // Warm the contexts outside the clock (both sides: same state of the JVM).
                 People warmup = new People();
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < warmupCalls; i++) {
                     service.call(TENANT, Principal.ADMIN, "bench:insert", FunctionKind.MUTATION, warmup.next());
                 }
                 return callers(callers, duration, factory -> {

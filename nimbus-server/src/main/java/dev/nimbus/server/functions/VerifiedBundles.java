@@ -112,7 +112,7 @@ final class VerifiedBundles implements AutoCloseable {
         private final AutoCloseable handle;
         private final Object lock = new Object();
         /** Highest sequence seen; -1 until the first batch (any batch after registration counts). */
-        private long seenThrough = -1;
+        private volatile long seenThrough = -1;
         /** The applied sequence when the listener was registered: everything after it is heard. */
         private final long registeredAt;
         private volatile long generation;
@@ -162,6 +162,9 @@ final class VerifiedBundles implements AutoCloseable {
 
         /** True once every batch up to {@code sequence} has been seen (bounded wait). */
         boolean awaitSeen(long sequence, long waitMillisMax) {
+            if (sequence <= registeredAt || seenThrough >= sequence) {
+                return true; // the common case, without the lock
+            }
             long deadline = System.nanoTime() + waitMillisMax * 1_000_000;
             synchronized (lock) {
                 while (sequence > registeredAt && seenThrough < sequence) {
