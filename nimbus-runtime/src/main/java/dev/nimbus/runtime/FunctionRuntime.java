@@ -9,7 +9,6 @@ import org.graalvm.polyglot.PolyglotException;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,11 +33,7 @@ public final class FunctionRuntime implements AutoCloseable {
     private final TenantGate gate;
     /** The bundle instance last hashed per tenant (one entry per tenant that ran a function). */
     private final Map<dev.nimbus.core.model.TenantId, Verified> verified = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "nimbus-runtime-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService watchdog = newWatchdog();
 
     public FunctionRuntime(RuntimeLimits limits) {
         this.limits = limits;
@@ -219,6 +214,21 @@ public final class FunctionRuntime implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * One timer thread for every invocation's deadline. A finished invocation's timer is removed
+     * at once: with the default 30 s timeout, cancelled timers would otherwise pile up (tens of
+     * thousands per second under load), each holding its context until its deadline.
+     */
+    private static ScheduledExecutorService newWatchdog() {
+        java.util.concurrent.ScheduledThreadPoolExecutor w = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "nimbus-runtime-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        w.setRemoveOnCancelPolicy(true);
+        return w;
     }
 
     private static NimbusException functionError(FunctionSpec spec, JsHost host, org.graalvm.polyglot.Value error) {

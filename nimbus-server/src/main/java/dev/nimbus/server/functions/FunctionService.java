@@ -116,14 +116,26 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
      * commits at once and those commits share fsyncs).
      */
     Outcome run(Invocation call, Principal principal) {
-        // Outside the slot: wait until the bundle's watcher has heard every applied commit.
-        VerifiedBundles.Ticket ticket = bundles.check(call.tenant());
+        return run(call, principal, false);
+    }
+
+    /** {@code proven}: wait for the bundle's proof before running, even for a blind mutation. */
+    private Outcome run(Invocation call, Principal principal, boolean proven) {
+        VerifiedBundles.Ticket ticket = bundles.start(call.tenant());
+        boolean blindFirst = call.kind() == FunctionKind.MUTATION && !knownToRead(call);
+        if (!blindFirst || proven) {
+            // Outside the slot: wait until the bundle's watcher has heard every applied commit.
+            ticket = bundles.await(ticket);
+        }
         Slot slot = new Slot(call);
         try {
             slot.take();
-            // The bundle as stored: the cached instance while the watcher proves it unchanged,
-            // else read now (before any snapshot of the call); the runtime hashes new instances.
-            Bundle stored = bundles.bundle(ticket, call.deployment());
+            // The bundle as stored: the cached instance while the watcher proves it unchanged
+            // (a blind mutation's run may start before the proof: it waits for it before
+            // committing), else read now, before any snapshot of the call; the runtime hashes
+            // every instance it has not hashed before.
+            VerifiedBundles.Use use = bundles.bundle(ticket, call.deployment(), blindFirst && !proven);
+            Bundle stored = use.bundle();
             Invocation inv = call.withSource(() -> stored);
             return switch (inv.kind()) {
                 case QUERY -> {
@@ -138,12 +150,18 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
                     yield new Outcome(r.value(), r.logs(), Optional.of(reads.get()), snapshot[0]);
                 }
                 case MUTATION -> {
-                    if (!knownToRead(inv)) {
-                        Optional<Outcome> blind = blindMutation(inv, principal, slot);
-                        if (blind.isPresent()) {
-                            yield blind.get();
+                    if (blindFirst) {
+                        Blind blind = blindMutation(inv, principal, slot, ticket, use);
+                        switch (blind) {
+                            case Blind.Done done -> {
+                                yield done.outcome();
+                            }
+                            case Blind.StaleBundle stale -> {
+                                slot.give();
+                                yield run(call, principal, true); // no provisional bundle: at most once
+                            }
+                            case Blind.Reads reads -> markReads(inv);
                         }
-                        markReads(inv);
                     }
                     AtomicReference<EngineHostBridge> last = new AtomicReference<>();
                     InvocationResult r = engine.transact(inv.tenant(), principal, tx -> {
@@ -165,30 +183,51 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
         }
     }
 
+    /** How a blind run ended; in the last two cases it was discarded (nothing committed or scheduled). */
+    private sealed interface Blind {
+        record Done(Outcome outcome) implements Blind {
+        }
+
+        /** It asked for a snapshot: run it in a transaction. */
+        record Reads() implements Blind {
+        }
+
+        /** It ran on a cached bundle that could not be proven current: run it on one read anew. */
+        record StaleBundle() implements Blind {
+        }
+    }
+
     /**
-     * Runs a mutation without a snapshot; empty if it needed one (its run is then discarded:
-     * nothing was committed or scheduled). Otherwise commits its inserts at once and returns.
+     * Runs a mutation without a snapshot and, unless it needed one or its bundle turns out stale,
+     * commits its inserts at once.
      */
-    private Optional<Outcome> blindMutation(Invocation inv, Principal principal, Slot slot) {
+    private Blind blindMutation(Invocation inv, Principal principal, Slot slot, VerifiedBundles.Ticket ticket,
+                                VerifiedBundles.Use use) {
         EngineHostBridge bridge = EngineHostBridge.blind(this, engine, inv, principal);
         InvocationResult r;
         try {
             r = slot.during(() -> runtime().invokeAdmitted(inv, bridge));
         } catch (RuntimeException e) {
             if (bridge.snapshotNeeded()) {
-                return Optional.empty();
+                return new Blind.Reads();
+            }
+            if (!bundles.confirm(ticket, use)) {
+                return new Blind.StaleBundle(); // its error may come from code no longer deployed
             }
             throw e;
         }
         if (bridge.snapshotNeeded()) {
-            return Optional.empty(); // the function caught the refusal: its result is not trusted
+            return new Blind.Reads(); // the function caught the refusal: its result is not trusted
+        }
+        if (!bundles.confirm(ticket, use)) {
+            return new Blind.StaleBundle();
         }
         List<Mutation> writes = bridge.blindWrites();
         if (!writes.isEmpty()) {
             engine.commit(inv.tenant(), principal, writes);
         }
         jobs.create(inv.tenant(), bridge.stagedJobs());
-        return Optional.of(new Outcome(r.value(), r.logs(), Optional.empty(), -1));
+        return new Blind.Done(new Outcome(r.value(), r.logs(), Optional.empty(), -1));
     }
 
     private boolean knownToRead(Invocation inv) {

@@ -20,13 +20,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * redeploy, or bytes changed after deploy) is therefore caught by the first invocation that starts
  * after it was applied, as when every invocation read the store, but without a storage snapshot
  * per call. If the watcher cannot prove it in time, the invocation reads the store as before.
+ *
+ * <p>An invocation either waits for that proof before it runs ({@link #await}), or — a mutation
+ * whose effects are only staged until it commits — runs on the cached bundle provisionally and
+ * waits for the proof ({@link #confirm}) before committing, so the wait overlaps the run; if the
+ * proof fails, the run is discarded and the mutation runs again on bytes read from the store.
  */
 final class VerifiedBundles implements AutoCloseable {
     /** How long an invocation waits for the watcher to catch up before reading the store instead. */
     static final long CATCH_UP_WAIT_MILLIS_MAX = 1_000;
 
-    /** What an invocation may rely on: the tenant's watcher and the applied sequence at its start. */
-    record Ticket(Watcher watcher, long startSequence, boolean caughtUp) {
+    /**
+     * What an invocation may rely on: the tenant's watcher, the applied sequence at its start and
+     * the watcher's invalidation count then; {@code caughtUp} once {@link #await} proved the start.
+     */
+    record Ticket(Watcher watcher, long startSequence, long generation, boolean caughtUp) {
+    }
+
+    /** The bundle an invocation runs: {@code provisional} when cached but not yet proven current. */
+    record Use(Bundle bundle, boolean provisional) {
     }
 
     private final Engine engine;
@@ -36,40 +48,74 @@ final class VerifiedBundles implements AutoCloseable {
         this.engine = engine;
     }
 
-    /**
-     * Waits (bounded, holding nothing) until the tenant's watcher has seen every batch applied so
-     * far. Call before taking the tenant's invocation slot.
-     */
-    Ticket check(TenantId tenant) {
+    /** Starts an invocation's check: notes the applied sequence now (no waiting). */
+    Ticket start(TenantId tenant) {
         Watcher w = watcher(tenant);
         if (w == null) {
-            return new Ticket(null, Long.MAX_VALUE, false);
+            return new Ticket(null, Long.MAX_VALUE, 0, false);
         }
-        long start = engine.appliedSequence(tenant);
-        boolean caughtUp = w.awaitSeen(start, CATCH_UP_WAIT_MILLIS_MAX);
-        if (!caughtUp) {
-            // A watcher that stopped hearing (its tenant was dropped and re-created) is replaced.
-            watchers.remove(tenant, w);
-            w.close();
-        }
-        return new Ticket(w, start, caughtUp);
+        long generation = w.generation;
+        return new Ticket(w, engine.appliedSequence(tenant), generation, false);
     }
 
-    /** The deployment's bundle: the cached instance if the ticket proves it current, else read now. */
-    Bundle bundle(Ticket ticket, Deployment deployment) {
+    /**
+     * Waits (bounded, holding nothing) until the tenant's watcher has seen every batch applied
+     * before the ticket's start. Call before taking the tenant's invocation slot.
+     */
+    Ticket await(Ticket ticket) {
         Watcher w = ticket.watcher();
         if (w == null) {
-            return deployment.source().get();
+            return ticket;
+        }
+        boolean caughtUp = w.awaitSeen(ticket.startSequence(), CATCH_UP_WAIT_MILLIS_MAX);
+        if (!caughtUp) {
+            stale(w);
+        }
+        return new Ticket(w, ticket.startSequence(), ticket.generation(), caughtUp);
+    }
+
+    /**
+     * True if a provisional bundle was current for the invocation: the watcher has seen every
+     * batch up to the ticket's start and nothing invalidated the cache since the ticket was taken.
+     * A bundle read from the store needs no proof (the runtime hashes it).
+     */
+    boolean confirm(Ticket ticket, Use use) {
+        if (!use.provisional()) {
+            return true;
+        }
+        Watcher w = ticket.watcher();
+        if (!w.awaitSeen(ticket.startSequence(), CATCH_UP_WAIT_MILLIS_MAX)) {
+            stale(w);
+            return false;
+        }
+        return w.generation == ticket.generation();
+    }
+
+    /** A watcher that stopped hearing (its tenant was dropped and re-created) is replaced. */
+    private void stale(Watcher w) {
+        watchers.remove(w.tenant, w);
+        w.close();
+    }
+
+    /**
+     * The deployment's bundle: the cached instance if the ticket proves it current, or
+     * provisionally (if {@code provisionalOk}) when it is cached but not proven yet; else read now.
+     */
+    Use bundle(Ticket ticket, Deployment deployment, boolean provisionalOk) {
+        Watcher w = ticket.watcher();
+        if (w == null) {
+            return new Use(deployment.source().get(), false);
         }
         Cached c = w.cached;
-        if (ticket.caughtUp() && c != null && c.deployment == deployment && c.generation == w.generation) {
-            return c.bundle;
+        if (c != null && c.deployment == deployment && c.generation == ticket.generation()
+                && (ticket.caughtUp() || provisionalOk)) {
+            return new Use(c.bundle, !ticket.caughtUp());
         }
         long generation = w.generation;
         long readFrom = engine.appliedSequence(w.tenant);
         Bundle read = deployment.source().get();
         w.store(new Cached(deployment, read, generation, readFrom));
-        return read;
+        return new Use(read, false);
     }
 
     private Watcher watcher(TenantId tenant) {
