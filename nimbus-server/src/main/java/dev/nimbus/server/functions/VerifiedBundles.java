@@ -173,12 +173,24 @@ final class VerifiedBundles implements AutoCloseable {
         @Override
         public void onCommits(List<CommittedWrite> writes) {
             synchronized (lock) {
-                for (CommittedWrite w : writes) {
-                    if (w.table().equals(Deployments.TABLE)
-                            || (seenThrough >= 0 && w.sequence() > seenThrough + 1)) {
+                // A commit of n mutations takes n sequences and reports its documents' writes
+                // under the last one, so a run of n writes with one sequence may skip n - 1.
+                // A larger skip means batches were dropped: assume the bundle changed.
+                int i = 0;
+                while (i < writes.size()) {
+                    long sequence = writes.get(i).sequence();
+                    int n = 0;
+                    while (i < writes.size() && writes.get(i).sequence() == sequence) {
+                        if (writes.get(i).table().equals(Deployments.TABLE)) {
+                            invalidate();
+                        }
+                        n++;
+                        i++;
+                    }
+                    if (seenThrough >= 0 && sequence > seenThrough + n) {
                         invalidate();
                     }
-                    seenThrough = Math.max(seenThrough, w.sequence());
+                    seenThrough = Math.max(seenThrough, sequence);
                 }
                 lock.notifyAll();
             }

@@ -247,8 +247,10 @@ class FunctionMutationPathTest {
         });
         try (VerifiedBundles bundles = new VerifiedBundles(engine)) {
             for (int i = 0; i < 5; i++) {
-                engine.mutate(TENANT, Principal.ADMIN, new Mutation.Insert(PEOPLE, Optional.empty(),
-                        obj("i", Value.of((long) i))));
+                // A commit of two mutations (two sequences) is not mistaken for dropped batches.
+                engine.commit(TENANT, Principal.ADMIN, List.of(
+                        new Mutation.Insert(PEOPLE, Optional.empty(), obj("i", Value.of((long) i))),
+                        new Mutation.Insert(PEOPLE, Optional.empty(), obj("j", Value.of((long) i)))));
                 VerifiedBundles.Ticket ticket = bundles.await(bundles.start(TENANT));
                 assertThat(ticket.caughtUp()).isTrue();
                 VerifiedBundles.Use use = bundles.bundle(ticket, counted, false);
