@@ -160,7 +160,13 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
                                 slot.give();
                                 yield run(call, principal, true); // no provisional bundle: at most once
                             }
-                            case Blind.Reads reads -> markReads(inv);
+                            case Blind.Reads reads -> {
+                                markReads(inv);
+                                if (!bundles.confirm(ticket, use)) { // the transaction needs the proof too
+                                    slot.give();
+                                    yield run(call, principal, true);
+                                }
+                            }
                         }
                     }
                     AtomicReference<EngineHostBridge> last = new AtomicReference<>();

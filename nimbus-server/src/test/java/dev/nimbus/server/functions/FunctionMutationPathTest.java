@@ -225,16 +225,35 @@ class FunctionMutationPathTest {
     @Test
     void aBundleChangedInTheStoreIsRefusedByTheNextMutationAndNothingIsWritten() {
         call("app:insert", FunctionKind.MUTATION, obj("a", Value.of(1L)));
+        tamper();
+        assertThatThrownBy(() -> call("app:insert", FunctionKind.MUTATION, obj("a", Value.of(2L))))
+                .isInstanceOfSatisfying(NimbusException.class, e ->
+                        assertThat(e.code().wireName()).isEqualTo("service.storage_corruption"));
+        assertThat(all("people")).hasSize(1);
+    }
+
+    @Test
+    void aBundleChangedInTheStoreIsRefusedByAMutationThatReads() {
+        DocumentId counter = engine.mutate(TENANT, Principal.ADMIN, new Mutation.Insert(TableName.of("counters"),
+                Optional.empty(), obj("value", Value.of(0L)))).ids().get(0);
+        call("app:insert", FunctionKind.MUTATION, obj("a", Value.of(1L))); // the bundle is cached
+        tamper();
+        // Its first call runs blind on the cached bundle, reads, and runs again as a transaction:
+        // that run must not start on the unproven bundle.
+        assertThatThrownBy(() -> call("app:increment", FunctionKind.MUTATION, obj("id", Value.of(counter.value()))))
+                .isInstanceOfSatisfying(NimbusException.class, e ->
+                        assertThat(e.code().wireName()).isEqualTo("service.storage_corruption"));
+        assertThat(engine.get(TENANT, Principal.ADMIN, TableName.of("counters"), counter).orElseThrow()
+                .fields().get("value")).isEqualTo(Value.of(0L));
+    }
+
+    private void tamper() {
         Document stored = engine.query(TENANT, Principal.SYSTEM, Query.all(Deployments.TABLE)).get(0);
         Value.Obj module = (Value.Obj) ((Value.Array) stored.fields().get("modules")).elements().get(0);
         Value.Obj evil = new Value.Obj(Map.of("path", module.get("path"),
                 "source", Value.of(((Value.Str) module.get("source")).value() + "\n// changed")));
         engine.mutate(TENANT, Principal.SYSTEM, new Mutation.Patch(Deployments.TABLE, stored.id(),
                 new Value.Obj(Map.of("modules", Value.array(evil))), Set.of()));
-        assertThatThrownBy(() -> call("app:insert", FunctionKind.MUTATION, obj("a", Value.of(2L))))
-                .isInstanceOfSatisfying(NimbusException.class, e ->
-                        assertThat(e.code().wireName()).isEqualTo("service.storage_corruption"));
-        assertThat(all("people")).hasSize(1);
     }
 
     @Test
