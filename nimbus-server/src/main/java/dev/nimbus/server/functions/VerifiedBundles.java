@@ -107,7 +107,9 @@ final class VerifiedBundles implements AutoCloseable {
             return new Use(deployment.source().get(), false);
         }
         Cached c = w.cached;
-        if (c != null && c.deployment == deployment && c.generation == ticket.generation()
+        // By generation, not instance: a nested call's deployment is a copy reading the caller's bytes.
+        if (c != null && c.deployment.generation() == deployment.generation()
+                && c.deployment.sha256().equals(deployment.sha256()) && c.generation == ticket.generation()
                 && (ticket.caughtUp() || provisionalOk)) {
             return new Use(c.bundle, !ticket.caughtUp());
         }
