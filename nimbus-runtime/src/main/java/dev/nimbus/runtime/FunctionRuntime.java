@@ -8,7 +8,7 @@ import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 
 import java.util.Map;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,15 +24,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * mutations see a seeded {@code Math.random} and a fixed {@code Date.now()}. Thread-safe.
  */
 public final class FunctionRuntime implements AutoCloseable {
+    private record Verified(Bundle bundle, String sha256) {
+    }
+
     private final RuntimeLimits limits;
     private final Engine engine;
     private final ContextPool pool;
     private final TenantGate gate;
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "nimbus-runtime-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The bundle instance last hashed per tenant (one entry per tenant that ran a function). */
+    private final Map<dev.nimbus.core.model.TenantId, Verified> verified = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService watchdog = newWatchdog();
 
     public FunctionRuntime(RuntimeLimits limits) {
         this.limits = limits;
@@ -93,9 +94,7 @@ public final class FunctionRuntime implements AutoCloseable {
                     + " nested function calls (ctx.runQuery/runMutation/runAction)");
         }
         FunctionSpec spec = resolve(inv);
-        Bundle bundle = inv.deployment().source().get();
-        bundle.verify(inv.deployment().sha256());
-        return run(inv, spec, bundle, bridge);
+        return run(inv, spec, verifiedBundle(inv), bridge);
     }
 
     /** Runs one function; throws {@link NimbusException} with the engine's or the runtime's error. */
@@ -105,8 +104,7 @@ public final class FunctionRuntime implements AutoCloseable {
                     + " nested function calls (ctx.runQuery/runMutation/runAction)");
         }
         FunctionSpec spec = resolve(inv);
-        Bundle bundle = inv.deployment().source().get();
-        bundle.verify(inv.deployment().sha256());
+        Bundle bundle = verifiedBundle(inv);
         boolean gated = inv.depth() == 0;
         if (gated) {
             gate.acquire(inv.tenant());
@@ -118,6 +116,24 @@ public final class FunctionRuntime implements AutoCloseable {
                 gate.release(inv.tenant());
             }
         }
+    }
+
+    /**
+     * The invocation's bundle, hashed against the deployment's SHA-256 unless this very instance
+     * was hashed for it before: a {@link Bundle} is immutable, so a source that hands back the
+     * same instance (bytes it has not read again) needs no second hash, while bytes read anew are
+     * always hashed.
+     */
+    private Bundle verifiedBundle(Invocation inv) {
+        Bundle bundle = inv.deployment().source().get();
+        String sha = inv.deployment().sha256();
+        Verified last = verified.get(inv.tenant());
+        if (last != null && last.bundle() == bundle && last.sha256().equals(sha)) {
+            return bundle;
+        }
+        bundle.verify(sha);
+        verified.put(inv.tenant(), new Verified(bundle, sha));
+        return bundle;
     }
 
     private FunctionSpec resolve(Invocation inv) {
@@ -150,16 +166,21 @@ public final class FunctionRuntime implements AutoCloseable {
             org.graalvm.polyglot.Value module = c.modules().get(spec.module());
             org.graalvm.polyglot.Value holder = c.invoke().execute(module, spec.export(), spec.kind().wireName(),
                     ValueJson.write(inv.args()), ThreadLocalRandom.current().nextLong(), (double) System.currentTimeMillis());
-            if (!holder.getMember("done").asBoolean()) {
-                throw new NimbusException(ErrorCode.PROMISE_STALLED, "function '" + spec.name()
-                        + "' returned a promise that never settled (awaiting something other than a ctx call?)");
+            // A settled success sets only "value" (a string): one read on the common path.
+            org.graalvm.polyglot.Value value = holder.getMember("value");
+            if (value == null || !value.isString()) {
+                if (!holder.getMember("done").asBoolean()) {
+                    throw new NimbusException(ErrorCode.PROMISE_STALLED, "function '" + spec.name()
+                            + "' returned a promise that never settled (awaiting something other than a ctx call?)");
+                }
+                reusable = true;
+                org.graalvm.polyglot.Value error = holder.getMember("error");
+                if (error != null && !error.isNull()) {
+                    throw functionError(spec, c.host(), error);
+                }
             }
             reusable = true;
-            org.graalvm.polyglot.Value error = holder.getMember("error");
-            if (error != null && !error.isNull()) {
-                throw functionError(spec, c.host(), error);
-            }
-            String json = holder.getMember("value").asString();
+            String json = value.asString();
             if (json.length() > limits.resultBytesMax()) {
                 throw new NimbusException(ErrorCode.CAP_EXCEEDED, "function '" + spec.name() + "' returned "
                         + json.length() + " bytes; the limit is " + limits.resultBytesMax(),
@@ -193,6 +214,21 @@ public final class FunctionRuntime implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * One timer thread for every invocation's deadline. A finished invocation's timer is removed
+     * at once: with the default 30 s timeout, cancelled timers would otherwise pile up (tens of
+     * thousands per second under load), each holding its context until its deadline.
+     */
+    private static ScheduledExecutorService newWatchdog() {
+        java.util.concurrent.ScheduledThreadPoolExecutor w = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "nimbus-runtime-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        w.setRemoveOnCancelPolicy(true);
+        return w;
     }
 
     private static NimbusException functionError(FunctionSpec spec, JsHost host, org.graalvm.polyglot.Value error) {

@@ -9,7 +9,7 @@ import java.util.Objects;
  * One call of a deployed function.
  *
  * @param tenant     the tenant the invocation is bound to; fixed before any JavaScript runs
- * @param deployment the tenant's deployed code (its bytes are re-hashed before the call)
+ * @param deployment the tenant's deployed code (its bytes are checked against its SHA-256 before the call)
  * @param name       {@code module:export}
  * @param kind       the kind the caller expects (a query route cannot run a mutation)
  * @param args       the handler's second argument

@@ -135,24 +135,27 @@
   }
 
   // ---- ctx ------------------------------------------------------------------------------
+  // The db methods are created once per context; each invocation gets fresh ctx objects that
+  // refer to them (a handler may change its ctx without touching the next invocation's).
+  const dbGet = async (a, b) => call('db_get', b === undefined ? { table: null, id: a } : { table: a, id: b });
+  const dbQuery = (table) => queryBuilder(table);
+  const dbNormalizeId = (table, id) => (typeof id === 'string' && id.length > 0 ? id : null);
+  const dbInsert = async (table, doc) => call('db_insert', { table, doc });
+  const dbPatch = async (a, b, c) => {
+    const p = c === undefined ? { table: null, id: a, doc: b } : { table: a, id: b, doc: c };
+    p.unset = Object.keys(p.doc || {}).filter((k) => p.doc[k] === undefined);
+    return call('db_patch', p);
+  };
+  const dbReplace = async (a, b, c) => call('db_replace', c === undefined ? { table: null, id: a, doc: b } : { table: a, id: b, doc: c });
+  const dbDelete = async (a, b) => call('db_delete', b === undefined ? { table: null, id: a } : { table: a, id: b });
   function reader() {
-    return {
-      get: async (a, b) => call('db_get', b === undefined ? { table: null, id: a } : { table: a, id: b }),
-      query: (table) => queryBuilder(table),
-      normalizeId: (table, id) => (typeof id === 'string' && id.length > 0 ? id : null),
-    };
+    return { get: dbGet, query: dbQuery, normalizeId: dbNormalizeId };
   }
   function writer() {
-    const db = reader();
-    db.insert = async (table, doc) => call('db_insert', { table, doc });
-    db.patch = async (a, b, c) => {
-      const p = c === undefined ? { table: null, id: a, doc: b } : { table: a, id: b, doc: c };
-      p.unset = Object.keys(p.doc || {}).filter((k) => p.doc[k] === undefined);
-      return call('db_patch', p);
+    return {
+      get: dbGet, query: dbQuery, normalizeId: dbNormalizeId,
+      insert: dbInsert, patch: dbPatch, replace: dbReplace, delete: dbDelete,
     };
-    db.replace = async (a, b, c) => call('db_replace', c === undefined ? { table: null, id: a, doc: b } : { table: a, id: b, doc: c });
-    db.delete = async (a, b) => call('db_delete', b === undefined ? { table: null, id: a } : { table: a, id: b });
-    return db;
   }
   const scheduler = {
     runAfter: async (delayMs, ref, args) => call('scheduler_run_after', { delayMs, name: refName(ref), args: args === undefined ? {} : args }),
@@ -179,7 +182,13 @@
   const realRandom = Math.random;
   let fixedNow = null;
   let seed = 0;
+  // The invocation's seed as Java passed it; turned into the BigInt state on first use only.
+  let pendingSeed = null;
   function seededRandom() {
+    if (pendingSeed !== null) {
+      seed = BigInt.asUintN(64, BigInt(pendingSeed)) || 0x9E3779B97F4A7C15n;
+      pendingSeed = null;
+    }
     // xorshift64*: a fixed sequence per invocation seed.
     seed ^= seed << 13n; seed &= 0xffffffffffffffffn;
     seed ^= seed >> 7n;
@@ -244,7 +253,7 @@
     const holder = { done: false, value: undefined, error: undefined };
     const f = namespace[exportName];
     fixedNow = kind === 'query' || kind === 'mutation' ? now : null;
-    seed = BigInt.asUintN(64, BigInt(invocationSeed)) || 0x9E3779B97F4A7C15n;
+    pendingSeed = invocationSeed;
     actionCapabilities = kind === 'action' || kind === 'http_action';
     const finish = () => { fixedNow = null; actionCapabilities = false; };
     let promise;

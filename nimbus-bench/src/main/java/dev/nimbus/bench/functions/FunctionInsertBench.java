@@ -36,11 +36,15 @@ import java.util.stream.Stream;
  * once with the Graal compiler enabled; the report names which one ran. Goal (issue F5): function
  * mutations ≥ 50 % of native inserts with 64 callers.
  * Arguments {@code --name=value}: duration (5s), rounds (3), callers (64), latency-calls (500),
+ * warmup (2000: sequential function calls before each side, outside the clock), warmup-rounds (1:
+ * unmeasured rounds of both sides first, so no measured round is the JVM compiling GraalJS's
+ * interpreter — a fresh JVM needs some 100,000 calls before its function calls reach full speed),
  * output (nimbus-bench/target/function-insert.md).
  */
 public final class FunctionInsertBench {
     static final long MAX_OPERATIONS = LoadLoop.MAX_OPERATIONS;
     static final TenantId TENANT = TenantId.of("bench");
+    static final int WARMUP_CALLS_DEFAULT = 2_000;
     static final String APP = """
             import { query, mutation } from "./_generated/server";
             export const insert = mutation(async (ctx, doc) => ctx.db.insert("people", doc));
@@ -57,6 +61,8 @@ public final class FunctionInsertBench {
         int rounds = 3;
         int callers = 64;
         int latencyCalls = 500;
+        int warmup = WARMUP_CALLS_DEFAULT;
+        int warmupRounds = 1;
         Path output = moduleTarget().resolve("function-insert.md");
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
@@ -65,17 +71,20 @@ public final class FunctionInsertBench {
                 case "rounds" -> rounds = Integer.parseInt(kv[1]);
                 case "callers" -> callers = Integer.parseInt(kv[1]);
                 case "latency-calls" -> latencyCalls = Integer.parseInt(kv[1]);
+                case "warmup" -> warmup = Integer.parseInt(kv[1]);
+                case "warmup-rounds" -> warmupRounds = Integer.parseInt(kv[1]);
                 case "output" -> output = Path.of(kv[1]);
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
-        Result r = run(duration, rounds, callers, latencyCalls);
+        Result r = run(duration, rounds, callers, latencyCalls, warmup, warmupRounds);
         Files.writeString(output, r.markdown());
         System.out.println(r.markdown());
         System.exit(0);
     }
 
-    public static Result run(Duration duration, int rounds, int callers, int latencyCalls) throws Exception {
+    public static Result run(Duration duration, int rounds, int callers, int latencyCalls, int warmup,
+                             int warmupRounds) throws Exception {
         Path root = Files.createTempDirectory(moduleTarget(), "function-insert-");
         List<Double> functions = new ArrayList<>();
         List<Double> natives = new ArrayList<>();
@@ -83,9 +92,13 @@ public final class FunctionInsertBench {
         double[] warm;
         String engineName;
         try {
+            for (int round = 0; round < warmupRounds; round++) {
+                side(root.resolve("warmup-fn-" + round), duration, callers, warmup, true);
+                side(root.resolve("warmup-native-" + round), duration, callers, warmup, false);
+            }
             for (int round = 0; round < rounds; round++) {
-                functions.add(side(root.resolve("fn-" + round), duration, callers, true));
-                natives.add(side(root.resolve("native-" + round), duration, callers, false));
+                functions.add(side(root.resolve("fn-" + round), duration, callers, warmup, true));
+                natives.add(side(root.resolve("native-" + round), duration, callers, warmup, false));
             }
             for (int i = 0; i < Math.max(1, Math.min(3, rounds)); i++) {
                 cold.add(coldMillis(root.resolve("cold-" + i)));
@@ -113,10 +126,11 @@ public final class FunctionInsertBench {
                 | warm query (`ctx.db.get`), sequential | %,.0f µs |
                 | warm mutation (`ctx.db.patch`, durable commit), sequential | %,.0f µs |
 
-                Median of %d round(s) of %d s per side; sides alternate; fresh files each time; %d sequential
-                calls for warm latency after %d warm-up calls. %d CPUs, %s %s, %s.
+                Median of %d round(s) of %d s per side (each after %d sequential warm-up function calls), after
+                %d unmeasured round(s) of both sides; sides alternate; fresh files each time; %d sequential calls
+                for warm latency after %d warm-up calls. %d CPUs, %s %s, %s.
                 """, callers, engineName, callers, f, list(functions), f / n, callers, n, list(natives), c, list(cold),
-                warm[0], warm[1], rounds, duration.toSeconds(), latencyCalls, latencyCalls,
+                warm[0], warm[1], rounds, duration.toSeconds(), warmup, warmupRounds, latencyCalls, latencyCalls,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
                 System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.version"));
         return new Result(f, n, c, warm[0], warm[1], engineName, md);
@@ -130,14 +144,15 @@ public final class FunctionInsertBench {
         return service;
     }
 
-    private static double side(Path dir, Duration duration, int callers, boolean viaFunctions) throws Exception {
+    private static double side(Path dir, Duration duration, int callers, int warmupCalls, boolean viaFunctions)
+            throws Exception {
         try (SqliteStorageProvider storage = new SqliteStorageProvider(dir);
              Engine engine = new Engine(storage, EngineLimits.DEFAULTS)) {
             engine.createTenant(TENANT);
             try (FunctionService service = deploy(engine)) {
                 // Warm the contexts outside the clock (both sides: same state of the JVM).
                 People warmup = new People();
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < warmupCalls; i++) {
                     service.call(TENANT, Principal.ADMIN, "bench:insert", FunctionKind.MUTATION, warmup.next());
                 }
                 return callers(callers, duration, factory -> {

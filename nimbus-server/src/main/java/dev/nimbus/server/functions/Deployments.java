@@ -31,9 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Each tenant's deployed code. A deploy writes the bundle (modules, manifest, SHA-256,
  * environment) as one document of the tenant's system table {@code _function_bundles} through the
  * engine, then swaps the tenant's active {@link Deployment} atomically: in-flight invocations keep
- * the generation they started with. Invocations read the bundle's bytes from the store and the
- * runtime re-hashes them, so bytes changed after deploy are refused. After a restart the newest
- * stored bundle is active again.
+ * the generation they started with. Invocations take the bundle's bytes from the store (through
+ * {@link VerifiedBundles}, which reuses them while they are proven unchanged) and the runtime
+ * hashes them, so bytes changed after deploy are refused. After a restart the newest stored
+ * bundle is active again.
  */
 public final class Deployments {
     static final TableName TABLE = TableName.system("_function_bundles");

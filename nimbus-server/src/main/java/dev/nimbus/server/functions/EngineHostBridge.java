@@ -4,6 +4,8 @@ import dev.nimbus.core.error.ErrorCode;
 import dev.nimbus.core.error.NimbusException;
 import dev.nimbus.core.model.Document;
 import dev.nimbus.core.model.DocumentId;
+import dev.nimbus.core.model.DocumentIdGenerator;
+import dev.nimbus.core.model.Mutation;
 import dev.nimbus.core.model.Principal;
 import dev.nimbus.core.model.TableName;
 import dev.nimbus.core.query.FieldPath;
@@ -30,21 +32,60 @@ import java.util.Set;
  * (snapshot reads recorded in its read set, staged writes committed once by the engine with the
  * same validation, policies, journal and fan-out as an HTTP write). Actions have no transaction:
  * they reach data only by running queries and mutations.
+ *
+ * <p>A mutation may first run <em>blind</em> ({@link #blind}): without a transaction or snapshot,
+ * staging inserts (and scheduled jobs) only. The first call that needs the snapshot (a read, a
+ * patch, replace or delete of an existing document, a job cancellation) marks the bridge
+ * {@link #snapshotNeeded()} and fails; the caller then discards that run, whatever it returned,
+ * and runs the mutation again in an engine transaction.
  */
 final class EngineHostBridge implements HostBridge {
+    private static final DocumentIdGenerator IDS = new DocumentIdGenerator();
     private final FunctionService service;
     private final Engine engine;
     private final Invocation invocation;
     private final Principal principal;
     private final Transaction tx;
     private final List<FunctionJobs.Job> staged = new ArrayList<>();
+    /** Blind mode's staged inserts; null for a bridge with a transaction (or an action's). */
+    private final List<Mutation> blindWrites;
+    private boolean snapshotNeeded;
 
     EngineHostBridge(FunctionService service, Engine engine, Invocation invocation, Principal principal, Transaction tx) {
+        this(service, engine, invocation, principal, tx, null);
+    }
+
+    private EngineHostBridge(FunctionService service, Engine engine, Invocation invocation, Principal principal,
+                             Transaction tx, List<Mutation> blindWrites) {
         this.service = service;
         this.engine = engine;
         this.invocation = invocation;
         this.principal = principal;
         this.tx = tx;
+        this.blindWrites = blindWrites;
+    }
+
+    /** A bridge for a mutation's blind run: inserts are staged without a snapshot; reads end the run. */
+    static EngineHostBridge blind(FunctionService service, Engine engine, Invocation invocation, Principal principal) {
+        if (invocation.kind() != FunctionKind.MUTATION) {
+            throw new IllegalArgumentException("only mutations run blind");
+        }
+        return new EngineHostBridge(service, engine, invocation, principal, null, new ArrayList<>());
+    }
+
+    /** True once a blind run asked for something only a transaction can give: re-run it in one. */
+    boolean snapshotNeeded() {
+        return snapshotNeeded;
+    }
+
+    /** A blind run's staged inserts, in order. */
+    List<Mutation> blindWrites() {
+        return List.copyOf(blindWrites);
+    }
+
+    private NimbusException needSnapshot() {
+        snapshotNeeded = true;
+        return new NimbusException(ErrorCode.CONFLICT, "this mutation reads: it is run again in a transaction");
     }
 
     /** Jobs a mutation scheduled; written once its transaction has committed. */
@@ -53,6 +94,9 @@ final class EngineHostBridge implements HostBridge {
     }
 
     private Transaction tx() {
+        if (blindWrites != null) {
+            throw needSnapshot();
+        }
         if (tx == null) {
             throw new NimbusException(ErrorCode.INVALID_INPUT, "actions have no ctx.db; use ctx.runQuery or ctx.runMutation");
         }
@@ -119,6 +163,12 @@ final class EngineHostBridge implements HostBridge {
 
     @Override
     public String insert(String table, Value.Obj fields) {
+        if (blindWrites != null) {
+            TableName name = TableName.of(table);
+            DocumentId id = IDS.next();
+            blindWrites.add(new Mutation.Insert(name, Optional.of(id), fields));
+            return id.value();
+        }
         return writableTx().insert(TableName.of(table), fields).value();
     }
 
@@ -172,6 +222,9 @@ final class EngineHostBridge implements HostBridge {
 
     @Override
     public void cancel(String jobId) {
+        if (blindWrites != null) {
+            throw needSnapshot(); // cancelling is immediate: never twice for one call
+        }
         service.jobs().cancel(invocation.tenant(), jobId);
     }
 

@@ -2,6 +2,7 @@ package dev.nimbus.server.functions;
 
 import dev.nimbus.core.error.ErrorCode;
 import dev.nimbus.core.error.NimbusException;
+import dev.nimbus.core.model.Mutation;
 import dev.nimbus.core.model.Principal;
 import dev.nimbus.core.model.TenantId;
 import dev.nimbus.core.value.Value;
@@ -16,6 +17,8 @@ import dev.nimbus.runtime.InvocationResult;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -24,6 +27,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * subscriptions); a mutation runs in an engine OCC transaction that the engine retries on
  * conflict (bounded) and commits once; an action runs without a transaction and reaches data
  * through nested queries and mutations.
+ *
+ * <p>A mutation not yet seen reading runs blind first (no snapshot: its inserts are staged and
+ * committed atomically with {@code Engine.commit}, which is what its transaction would commit,
+ * its read set being empty); the first read ends that run, which is discarded, and the mutation
+ * runs again in a transaction, as do all later calls of that function of that deployment.
  */
 public final class FunctionService implements AutoCloseable, dev.nimbus.server.ws.NamedQueries {
     /**
@@ -41,11 +49,18 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
     private final FunctionJobs jobs;
     private final ActionFetch fetch = new ActionFetch();
     private final FunctionSettings settings;
+    private final VerifiedBundles bundles;
+    /** Per tenant, the mutations of its active deployment seen reading: they skip the blind run. */
+    private final Map<TenantId, ReadingMutations> readingMutations = new ConcurrentHashMap<>();
+
+    private record ReadingMutations(String sha256, Set<String> names) {
+    }
 
     public FunctionService(Engine engine, FunctionSettings settings) {
         this.engine = engine;
         this.settings = settings;
         this.deployments = new Deployments(engine);
+        this.bundles = new VerifiedBundles(engine);
         this.jobs = new FunctionJobs(engine, this);
         jobs.start();
     }
@@ -97,15 +112,30 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
      * Runs an invocation (top-level or nested) with the engine semantics of its kind. A top-level
      * call holds one of its tenant's invocation slots while its JavaScript runs: taken before the
      * engine opens the transaction's snapshot (so queued callers hold no storage snapshot) and
-     * given back before the commit (so slots do not wait for fsync and commits still batch).
+     * given back before the commit (so slots do not wait for fsync, many mutations await their
+     * commits at once and those commits share fsyncs).
      */
     Outcome run(Invocation call, Principal principal) {
+        return run(call, principal, false);
+    }
+
+    /** {@code proven}: wait for the bundle's proof before running, even for a blind mutation. */
+    private Outcome run(Invocation call, Principal principal, boolean proven) {
+        VerifiedBundles.Ticket ticket = bundles.start(call.tenant());
+        boolean blindFirst = call.kind() == FunctionKind.MUTATION && !knownToRead(call);
+        if (!blindFirst || proven) {
+            // Outside the slot: wait until the bundle's watcher has heard every applied commit.
+            ticket = bundles.await(ticket);
+        }
         Slot slot = new Slot(call);
         try {
             slot.take();
-            // The bundle's stored bytes, read once per call before the transaction opens its
-            // snapshot (never two snapshots per call); the runtime hashes them before running.
-            Bundle stored = call.deployment().source().get();
+            // The bundle as stored: the cached instance while the watcher proves it unchanged
+            // (a blind mutation's run may start before the proof: it waits for it before
+            // committing), else read now, before any snapshot of the call; the runtime hashes
+            // every instance it has not hashed before.
+            VerifiedBundles.Use use = bundles.bundle(ticket, call.deployment(), blindFirst && !proven);
+            Bundle stored = use.bundle();
             Invocation inv = call.withSource(() -> stored);
             return switch (inv.kind()) {
                 case QUERY -> {
@@ -120,6 +150,25 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
                     yield new Outcome(r.value(), r.logs(), Optional.of(reads.get()), snapshot[0]);
                 }
                 case MUTATION -> {
+                    if (blindFirst) {
+                        Blind blind = blindMutation(inv, principal, slot, ticket, use);
+                        switch (blind) {
+                            case Blind.Done done -> {
+                                yield done.outcome();
+                            }
+                            case Blind.StaleBundle stale -> {
+                                slot.give();
+                                yield run(call, principal, true); // no provisional bundle: at most once
+                            }
+                            case Blind.Reads reads -> {
+                                markReads(inv);
+                                if (!bundles.confirm(ticket, use)) { // the transaction needs the proof too
+                                    slot.give();
+                                    yield run(call, principal, true);
+                                }
+                            }
+                        }
+                    }
                     AtomicReference<EngineHostBridge> last = new AtomicReference<>();
                     InvocationResult r = engine.transact(inv.tenant(), principal, tx -> {
                         EngineHostBridge bridge = new EngineHostBridge(this, engine, inv, principal, tx);
@@ -138,6 +187,68 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
         } finally {
             slot.give();
         }
+    }
+
+    /** How a blind run ended; in the last two cases it was discarded (nothing committed or scheduled). */
+    private sealed interface Blind {
+        record Done(Outcome outcome) implements Blind {
+        }
+
+        /** It asked for a snapshot: run it in a transaction. */
+        record Reads() implements Blind {
+        }
+
+        /** It ran on a cached bundle that could not be proven current: run it on one read anew. */
+        record StaleBundle() implements Blind {
+        }
+    }
+
+    /**
+     * Runs a mutation without a snapshot and, unless it needed one or its bundle turns out stale,
+     * commits its inserts at once.
+     */
+    private Blind blindMutation(Invocation inv, Principal principal, Slot slot, VerifiedBundles.Ticket ticket,
+                                VerifiedBundles.Use use) {
+        EngineHostBridge bridge = EngineHostBridge.blind(this, engine, inv, principal);
+        InvocationResult r;
+        try {
+            r = slot.during(() -> runtime().invokeAdmitted(inv, bridge));
+        } catch (RuntimeException e) {
+            if (bridge.snapshotNeeded()) {
+                return new Blind.Reads();
+            }
+            if (!bundles.confirm(ticket, use)) {
+                return new Blind.StaleBundle(); // its error may come from code no longer deployed
+            }
+            throw e;
+        }
+        if (bridge.snapshotNeeded()) {
+            return new Blind.Reads(); // the function caught the refusal: its result is not trusted
+        }
+        if (!bundles.confirm(ticket, use)) {
+            return new Blind.StaleBundle();
+        }
+        List<Mutation> writes = bridge.blindWrites();
+        if (!writes.isEmpty()) {
+            engine.commit(inv.tenant(), principal, writes);
+        }
+        jobs.create(inv.tenant(), bridge.stagedJobs());
+        return new Blind.Done(new Outcome(r.value(), r.logs(), Optional.empty(), -1));
+    }
+
+    private boolean knownToRead(Invocation inv) {
+        ReadingMutations r = readingMutations.get(inv.tenant());
+        return r != null && r.sha256().equals(inv.deployment().sha256()) && r.names().contains(inv.name());
+    }
+
+    private void markReads(Invocation inv) {
+        String sha = inv.deployment().sha256();
+        readingMutations.compute(inv.tenant(), (t, r) -> {
+            ReadingMutations now = r != null && r.sha256().equals(sha) ? r
+                    : new ReadingMutations(sha, ConcurrentHashMap.newKeySet());
+            now.names().add(inv.name());
+            return now;
+        });
     }
 
     /** The tenant slot of one top-level invocation (nested calls run under their caller's). */
@@ -183,6 +294,7 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
     @Override
     public void close() {
         jobs.close();
+        bundles.close();
         synchronized (this) {
             if (runtime != null) {
                 runtime.close();
