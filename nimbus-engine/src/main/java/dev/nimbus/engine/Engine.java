@@ -315,17 +315,23 @@ public final class Engine implements AutoCloseable {
         for (int attempt = 1; attempt <= limits.occAttemptsMax(); attempt++) {
             T result;
             Transaction tx;
-            try (TenantEngine.ReadView v = t.read()) {
+            boolean read;
+            // The snapshot opens on the first read: a transaction that only inserts (new ids)
+            // reads nothing and commits as plain writes, without waiting for one.
+            try (LazyReadView v = new LazyReadView(t)) {
                 ReadSet readSet = new ReadSet();
-                tx = new Transaction(reads(t, v.snapshot(), principal, readSet), readSet, v.sequence());
+                tx = new Transaction(reads(t, v, principal, readSet), readSet, v::sequence);
                 result = body.apply(tx);
+                read = v.opened();
             }
             if (tx.stagedMutations().isEmpty()) {
                 return new TransactionResult<>(result, Optional.empty());
             }
             List<Operation> ops = tx.stagedMutations().stream().map(m -> (Operation) new Operation.Write(m)).toList();
-            CommitRequest r = new CommitRequest(ops, principal, tx.snapshotSequence(), Optional.of(tx.readSet()),
-                    Optional.empty(), new CompletableFuture<>(), 256L * ops.size());
+            CommitRequest r = read
+                    ? new CommitRequest(ops, principal, tx.snapshotSequence(), Optional.of(tx.readSet()),
+                            Optional.empty(), new CompletableFuture<>(), 256L * ops.size())
+                    : CommitRequest.of(ops, principal);
             try {
                 return new TransactionResult<>(result, Optional.of(t.await(r)));
             } catch (NimbusException e) {
@@ -357,10 +363,47 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static Transaction.Reads reads(TenantEngine t, StoreReader snapshot, Principal principal, ReadSet readSet) {
+    /** A transaction's snapshot, opened on first use. */
+    private static final class LazyReadView implements AutoCloseable {
+        private final TenantEngine tenant;
+        private TenantEngine.ReadView view;
+
+        LazyReadView(TenantEngine tenant) {
+            this.tenant = tenant;
+        }
+
+        StoreReader snapshot() {
+            return view().snapshot();
+        }
+
+        long sequence() {
+            return view().sequence();
+        }
+
+        boolean opened() {
+            return view != null;
+        }
+
+        private TenantEngine.ReadView view() {
+            if (view == null) {
+                view = tenant.read();
+            }
+            return view;
+        }
+
+        @Override
+        public void close() {
+            if (view != null) {
+                view.close();
+            }
+        }
+    }
+
+    private static Transaction.Reads reads(TenantEngine t, LazyReadView view, Principal principal, ReadSet readSet) {
         return new Transaction.Reads() {
             @Override
             public Optional<Document> get(TableName table, DocumentId id) {
+                StoreReader snapshot = view.snapshot();
                 readSet.document(table, id);
                 Optional<Document> d = snapshot.get(table, id);
                 if (d.isPresent() && !t.readable(snapshot, table, principal).test(d.get())) {
@@ -372,13 +415,13 @@ public final class Engine implements AutoCloseable {
 
             @Override
             public List<Document> query(Query query) {
-                return t.query(snapshot, query, principal, TenantEngine.limitOf(query), Optional.empty(), readSet)
+                return t.query(view.snapshot(), query, principal, TenantEngine.limitOf(query), Optional.empty(), readSet)
                         .documents();
             }
 
             @Override
             public List<Document> order(Query query, List<Document> documents) {
-                return QueryRunner.order(query, QueryPlanner.plan(query, snapshot.schema(query.table())), documents);
+                return QueryRunner.order(query, QueryPlanner.plan(query, view.snapshot().schema(query.table())), documents);
             }
         };
     }

@@ -136,6 +136,37 @@ class PipelinedCommitTest {
     }
 
     @Test
+    void aTransactionThatOnlyInsertsOpensNoSnapshotSoItDoesNotWaitForAnotherCommitsSync() throws Exception {
+        CompletableFuture<CommitOutcome> first = engine.submit(TENANT, Principal.ADMIN, insert(1));
+        Gate gate = nextCommit(); // committed, not durable: a snapshot now would wait for it
+        java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(2);
+        CompletableFuture<Engine.TransactionResult<Object>> inserting = CompletableFuture.supplyAsync(
+                () -> engine.transactDetailed(TENANT, Principal.ADMIN, tx -> {
+                    tx.insert(T, EngineFixture.obj("n", 2));
+                    ran.countDown();
+                    return null;
+                }));
+        CompletableFuture<Engine.TransactionResult<Object>> reading = CompletableFuture.supplyAsync(
+                () -> engine.transactDetailed(TENANT, Principal.ADMIN, tx -> {
+                    tx.query(Query.all(T));
+                    ran.countDown();
+                    return null;
+                }));
+        Thread.sleep(300);
+        assertThat(ran.getCount()).as("only the inserting transaction ran its body").isEqualTo(1);
+        assertThat(reading).isNotDone();
+
+        gate.release();
+        first.get(10, TimeUnit.SECONDS);
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        Gate second = nextCommit();
+        second.release();
+        assertThat(inserting.get(10, TimeUnit.SECONDS).commit()).isPresent();
+        assertThat(reading.get(10, TimeUnit.SECONDS).commit()).isEmpty();
+        assertThat(engine.query(TENANT, Principal.ADMIN, Query.all(T))).hasSize(2);
+    }
+
+    @Test
     void aCommitThatCannotBeMadeDurableFailsItsCallersAndStopsTheTenantsWrites() throws Exception {
         CompletableFuture<CommitOutcome> insert = engine.submit(TENANT, Principal.ADMIN, insert(1));
         nextCommit().fail(new NimbusException(ErrorCode.STORAGE_IO, "sqlite storage error [io]: fsync failed"));

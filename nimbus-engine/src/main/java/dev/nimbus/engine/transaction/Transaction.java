@@ -42,18 +42,22 @@ public final class Transaction {
 
     private final Reads reads;
     private final ReadSet readSet;
-    private final long snapshotSequence;
+    private final java.util.function.LongSupplier snapshotSequence;
     private final List<Mutation> staged = new ArrayList<>();
     private final Map<Key, Optional<Document>> overlay = new LinkedHashMap<>();
 
-    public Transaction(Reads reads, ReadSet readSet, long snapshotSequence) {
+    /**
+     * {@code snapshotSequence} gives the sequence of the snapshot {@code reads} reads at; a
+     * provider may open that snapshot lazily, on the first read or on this call.
+     */
+    public Transaction(Reads reads, ReadSet readSet, java.util.function.LongSupplier snapshotSequence) {
         this.reads = reads;
         this.readSet = readSet;
         this.snapshotSequence = snapshotSequence;
     }
 
     public long snapshotSequence() {
-        return snapshotSequence;
+        return snapshotSequence.getAsLong();
     }
 
     public Optional<Document> get(TableName table, DocumentId id) {
@@ -87,9 +91,12 @@ public final class Transaction {
         return ordered.size() > limit ? ordered.subList(0, limit) : ordered;
     }
 
+    /** Inserts with a new generated id; reads nothing (the id cannot exist yet). */
     public DocumentId insert(TableName table, Value.Obj fields) {
         DocumentId id = IDS.next();
-        insert(table, id, fields);
+        long now = System.currentTimeMillis() * 1000;
+        overlay.put(new Key(table, id), Optional.of(new Document(id, now, now, fields)));
+        staged.add(new Mutation.Insert(table, Optional.of(id), fields));
         return id;
     }
 
