@@ -1,6 +1,6 @@
 package dev.nimbus.server.auth;
 
-import dev.nimbus.core.value.Value;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.nimbus.core.value.ValueJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -99,19 +97,41 @@ public final class AccessAudit implements AutoCloseable {
         }
     }
 
-    /** The line of one decision: the same JSON object the value encoder writes for these fields. */
+    /** The line of one decision (no newline), as the value encoder writes these fields. */
     static String encode(Instant ts, String routeFamily, String tenantId, String authMethod, boolean success,
                          String origin, String reason) {
-        Map<String, Value> line = new LinkedHashMap<>();
-        line.put("ts", Value.of(ts.toString()));
-        line.put("routeFamily", Value.of(routeFamily));
-        line.put("tenantId", tenantId == null ? Value.nullValue() : Value.of(tenantId));
-        line.put("authScope", Value.of("local_admin"));
-        line.put("authMethod", Value.of(authMethod));
-        line.put("success", Value.of(success));
-        line.put("origin", origin == null ? Value.nullValue() : Value.of(origin));
-        line.put("reason", Value.of(reason));
-        return ValueJson.write(new Value.Obj(line));
+        java.io.StringWriter out = new java.io.StringWriter(256);
+        try (JsonGenerator g = ValueJson.factory().createGenerator(out)) {
+            write(g, new Decision(ts, routeFamily, tenantId, authMethod, success, origin, reason));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /**
+     * One decision as a JSON object: the bytes {@code ValueJson.write} gives for an object of
+     * these fields in this order (strings, null and booleans written by the same generator).
+     */
+    private static void write(JsonGenerator g, Decision d) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("ts", d.ts().toString());
+        g.writeStringField("routeFamily", d.routeFamily());
+        stringOrNull(g, "tenantId", d.tenantId());
+        g.writeStringField("authScope", "local_admin");
+        g.writeStringField("authMethod", d.authMethod());
+        g.writeBooleanField("success", d.success());
+        stringOrNull(g, "origin", d.origin());
+        g.writeStringField("reason", d.reason());
+        g.writeEndObject();
+    }
+
+    private static void stringOrNull(JsonGenerator g, String field, String value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, value);
+        }
     }
 
     private void drain() {
@@ -124,13 +144,15 @@ public final class AccessAudit implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch);
-                try {
+                // One generator per run, writing into the file's buffer; lines end with '\n' (no
+                // separator between root values). Closing it flushes the file, which stays open.
+                try (JsonGenerator g = ValueJson.factory().createGenerator(out)
+                        .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+                    g.setRootValueSeparator(null);
                     for (Decision d : batch) {
-                        out.write(encode(d.ts(), d.routeFamily(), d.tenantId(), d.authMethod(), d.success(), d.origin(),
-                                d.reason()));
-                        out.write('\n');
+                        write(g, d);
+                        g.writeRaw('\n');
                     }
-                    out.flush();
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot write the access audit log {}: {}", file, e.getMessage());
                 }
