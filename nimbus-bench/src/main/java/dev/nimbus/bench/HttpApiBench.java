@@ -27,26 +27,32 @@ import java.util.concurrent.ThreadLocalRandom;
  * in the same run as (a) the one-fsync-per-write rate (one storage transaction per insert from
  * as many threads) and (b) PostgreSQL used as a JSONB store over JDBC with the same number of
  * threads (autocommit {@code INSERT}, {@code SELECT} by primary key). Goals: inserts ≥ 15× (a)
- * and ≥ 2× PostgreSQL's; reads ≥ 1× PostgreSQL's. Arguments: {@code --duration=5s},
+ * and ≥ 2× PostgreSQL's; reads ≥ 1× PostgreSQL's. Every phase of every side runs untimed for
+ * the warm-up first. Arguments: {@code --duration=5s}, {@code --warmup=3s} (0s: none),
  * {@code --clients=64}; PostgreSQL at 127.0.0.1:5432 as postgres (skipped when unreachable).
  */
 public final class HttpApiBench {
     public static void main(String[] args) throws Exception {
         Duration duration = Duration.ofSeconds(5);
+        Duration warmup = Duration.ofSeconds(3);
         int clients = 64;
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
             switch (kv[0]) {
                 case "duration" -> duration = CommitThroughputBench.Settings.parseDuration(kv[1]);
                 case "clients" -> clients = Integer.parseInt(kv[1]);
+                case "warmup" -> warmup = CommitThroughputBench.Settings.parseDuration(kv[1]);
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
         Path root = Files.createTempDirectory(CommitThroughputBench.Settings.moduleTarget(), "http-bench-");
         try {
-            double[] http = httpSide(root.resolve("server"), duration, clients);
+            double[] http = httpSide(root.resolve("server"), warmup, duration, clients);
+            if (!warmup.isZero()) {
+                EngineInsertBench.perWriteSide(root.resolve("per-write-warmup"), warmup, clients);
+            }
             double perWrite = EngineInsertBench.perWriteSide(root.resolve("per-write"), duration, clients);
-            double[] pg = postgresSide(duration, clients);
+            double[] pg = postgresSide(warmup, duration, clients);
             System.out.printf(Locale.ROOT, """
                     ### Native HTTP API, %d keep-alive clients (ops/s)
 
@@ -63,7 +69,25 @@ public final class HttpApiBench {
         }
     }
 
-    static double[] httpSide(Path dir, Duration duration, int clients) throws Exception {
+    /** One measured phase: a load of {@code clients} callers for a duration, with connections of its own. */
+    @FunctionalInterface
+    private interface Phase {
+        double run(Duration duration) throws Exception;
+    }
+
+    /**
+     * Runs {@code phase} untimed for {@code warmup}, then timed for {@code duration}: every side
+     * (HTTP, per-write, PostgreSQL) gets the same warm-up, so the JIT has compiled its path in
+     * this JVM before it is measured (the HTTP side, first, would otherwise run cold).
+     */
+    private static double warmThenMeasure(Duration warmup, Duration duration, Phase phase) throws Exception {
+        if (!warmup.isZero()) {
+            phase.run(warmup);
+        }
+        return phase.run(duration);
+    }
+
+    static double[] httpSide(Path dir, Duration warmup, Duration duration, int clients) throws Exception {
         try (NimbusServer server = NimbusServer.start(ServerConfig.defaults(dir.resolve("data"), dir.resolve("token"))
                 .withPort(0))) {
             server.engine().createTenant(TenantId.of("bench"));
@@ -80,7 +104,7 @@ public final class HttpApiBench {
                     connections.add(c);
                 }
             };
-            double inserts = EngineInsertBench.callers(clients, duration, factory -> {
+            EngineInsertBench.Insert insert = factory -> {
                 connect.run(factory);
                 String body = "{\"table\": \"items\", \"fields\": " + ValueJson.write(factory.next().fields()) + "}";
                 KeepAliveHttp.Response r = mine.get().send("POST", path, auth, body);
@@ -90,10 +114,16 @@ public final class HttpApiBench {
                 if (ids.size() < 100_000) {
                     ids.add(((Value.Str) ((Value.Obj) ValueJson.read(r.body())).get("id")).value());
                 }
+            };
+            double inserts = warmThenMeasure(warmup, duration, d -> {
+                try {
+                    return EngineInsertBench.callers(clients, d, insert);
+                } finally {
+                    closeAll(connections);
+                }
             });
-            closeAll(connections);
             ThreadLocal<KeepAliveHttp> readers = new ThreadLocal<>();
-            double reads = EngineInsertBench.callers(clients, duration, factory -> {
+            EngineInsertBench.Insert read = factory -> {
                 if (readers.get() == null) {
                     KeepAliveHttp c = new KeepAliveHttp(port);
                     readers.set(c);
@@ -104,8 +134,14 @@ public final class HttpApiBench {
                 if (r.status() != 200) {
                     throw new IllegalStateException("read answered " + r.status());
                 }
+            };
+            double reads = warmThenMeasure(warmup, duration, d -> {
+                try {
+                    return EngineInsertBench.callers(clients, d, read);
+                } finally {
+                    closeAll(connections);
+                }
             });
-            closeAll(connections);
             return new double[] {inserts, reads};
         }
     }
@@ -154,7 +190,7 @@ public final class HttpApiBench {
     }
 
     /** PostgreSQL as a JSONB store; null when no server is reachable. */
-    static double[] postgresSide(Duration duration, int clients) throws Exception {
+    static double[] postgresSide(Duration warmup, Duration duration, int clients) throws Exception {
         String url = "jdbc:postgresql://127.0.0.1:5432/postgres";
         String table = "nimbus_bench_jsonb_" + Long.toHexString(System.nanoTime());
         try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement()) {
@@ -165,32 +201,34 @@ public final class HttpApiBench {
         }
         try {
             List<String> ids = Collections.synchronizedList(new ArrayList<>());
-            double inserts;
-            try (Pool pool = new Pool(url)) {
-                inserts = EngineInsertBench.callers(clients, duration, factory -> {
-                    var d = factory.next();
-                    try (PreparedStatement ps = pool.get().prepareStatement("INSERT INTO " + table + " (id, doc) VALUES (?, ?::jsonb)")) {
-                        ps.setString(1, d.id().value());
-                        ps.setString(2, ValueJson.write(d.fields()));
-                        ps.executeUpdate();
-                    }
-                    if (ids.size() < 100_000) {
-                        ids.add(d.id().value());
-                    }
-                });
-            }
-            double reads;
-            try (Pool pool = new Pool(url)) {
-                reads = EngineInsertBench.callers(clients, duration, factory -> {
-                    try (PreparedStatement ps = pool.get().prepareStatement("SELECT doc FROM " + table + " WHERE id = ?")) {
-                        ps.setString(1, ids.get(ThreadLocalRandom.current().nextInt(ids.size())));
-                        try (ResultSet rs = ps.executeQuery()) {
-                            rs.next();
-                            rs.getString(1);
+            double inserts = warmThenMeasure(warmup, duration, phase -> {
+                try (Pool pool = new Pool(url)) {
+                    return EngineInsertBench.callers(clients, phase, factory -> {
+                        var d = factory.next();
+                        try (PreparedStatement ps = pool.get().prepareStatement("INSERT INTO " + table + " (id, doc) VALUES (?, ?::jsonb)")) {
+                            ps.setString(1, d.id().value());
+                            ps.setString(2, ValueJson.write(d.fields()));
+                            ps.executeUpdate();
                         }
-                    }
-                });
-            }
+                        if (ids.size() < 100_000) {
+                            ids.add(d.id().value());
+                        }
+                    });
+                }
+            });
+            double reads = warmThenMeasure(warmup, duration, phase -> {
+                try (Pool pool = new Pool(url)) {
+                    return EngineInsertBench.callers(clients, phase, factory -> {
+                        try (PreparedStatement ps = pool.get().prepareStatement("SELECT doc FROM " + table + " WHERE id = ?")) {
+                            ps.setString(1, ids.get(ThreadLocalRandom.current().nextInt(ids.size())));
+                            try (ResultSet rs = ps.executeQuery()) {
+                                rs.next();
+                                rs.getString(1);
+                            }
+                        }
+                    });
+                }
+            });
             return new double[] {inserts, reads};
         } finally {
             try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement()) {

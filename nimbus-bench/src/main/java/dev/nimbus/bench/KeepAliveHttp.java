@@ -1,7 +1,5 @@
 package dev.nimbus.bench;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,16 +11,25 @@ import java.nio.charset.StandardCharsets;
  * A minimal HTTP/1.1 keep-alive client over one socket: request, then read the status line,
  * headers and a Content-Length body. A load generator only — the JDK HttpClient's shared
  * selector limits it to a few thousand requests per second, well below the server's rate, so
- * it would measure itself. Loopback only.
+ * it would measure itself. Each request goes out in one write (head and body together, as
+ * the PostgreSQL driver sends a statement), and the response is parsed in the connection's
+ * own buffer. Loopback only.
  */
 final class KeepAliveHttp implements AutoCloseable {
     record Response(int status, String body) {
     }
 
+    private static final int HEAD_BYTES_MAX = 16 * 1024;
+    private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
+
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
     private final String host;
+    /** Received bytes not yet consumed are {@code buf[start, end)}. */
+    private byte[] buf = new byte[HEAD_BYTES_MAX];
+    private int start;
+    private int end;
 
     KeepAliveHttp(int port) throws IOException {
         socket = new Socket();
@@ -30,41 +37,114 @@ final class KeepAliveHttp implements AutoCloseable {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
         socket.setSoTimeout(10_000);
         out = socket.getOutputStream();
-        in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        in = socket.getInputStream();
         host = "127.0.0.1:" + port;
     }
 
     Response send(String method, String path, String authorization, String body) throws IOException {
         byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        String head = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: " + authorization
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n";
-        out.write(head.getBytes(StandardCharsets.US_ASCII));
-        out.write(payload);
-        out.flush();
-        String status = line();
-        int code = Integer.parseInt(status.substring(9, 12));
-        int length = 0;
-        for (String h = line(); !h.isEmpty(); h = line()) {
-            if (h.regionMatches(true, 0, "content-length:", 0, 15)) {
-                length = Integer.parseInt(h.substring(15).trim());
-            }
-        }
-        byte[] bytes = in.readNBytes(length);
-        return new Response(code, new String(bytes, StandardCharsets.UTF_8));
+        byte[] head = (method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: " + authorization
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] request = new byte[head.length + payload.length];
+        System.arraycopy(head, 0, request, 0, head.length);
+        System.arraycopy(payload, 0, request, head.length, payload.length);
+        out.write(request);
+        return response();
     }
 
-    private String line() throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(64);
-        int c;
-        while ((c = in.read()) != -1 && c != '\n') {
-            if (c != '\r') {
-                b.write(c);
-            }
+    private Response response() throws IOException {
+        int headEnd = headEnd();
+        if (headEnd - start < 12 || buf[start + 8] != ' ') {
+            throw new IOException("not an HTTP response");
         }
-        if (c == -1) {
+        int status = (buf[start + 9] - '0') * 100 + (buf[start + 10] - '0') * 10 + (buf[start + 11] - '0');
+        int length = 0;
+        for (int line = start; line < headEnd; ) {
+            int eol = indexOf((byte) '\n', line, headEnd);
+            if (startsWithIgnoreCase(line, eol, CONTENT_LENGTH)) {
+                length = Integer.parseInt(new String(buf, line + CONTENT_LENGTH.length,
+                        eol - line - CONTENT_LENGTH.length, StandardCharsets.US_ASCII).trim());
+            }
+            line = eol + 1;
+        }
+        start = headEnd;
+        fill(length);
+        String text = new String(buf, start, length, StandardCharsets.UTF_8);
+        start += length;
+        return new Response(status, text);
+    }
+
+    /** Reads until the buffer holds a whole head; the index just past its blank line. */
+    private int headEnd() throws IOException {
+        int scanned = start;
+        while (true) {
+            for (int i = Math.max(start, scanned - 3); i + 3 < end; i++) {
+                if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') {
+                    return i + 4;
+                }
+            }
+            scanned = end;
+            if (end - start >= HEAD_BYTES_MAX) {
+                throw new IOException("response head larger than " + HEAD_BYTES_MAX + " bytes");
+            }
+            int before = start;
+            readMore();
+            scanned -= before - start;
+        }
+    }
+
+    /** Reads until the buffer holds {@code n} unconsumed bytes. */
+    private void fill(int n) throws IOException {
+        while (end - start < n) {
+            if (buf.length - start < n) {
+                byte[] target = buf.length >= n ? buf : new byte[n + HEAD_BYTES_MAX];
+                System.arraycopy(buf, start, target, 0, end - start);
+                end -= start;
+                start = 0;
+                buf = target;
+            }
+            readMore();
+        }
+    }
+
+    /** Compacts when the free space at the end runs low, then reads once. */
+    private void readMore() throws IOException {
+        if (buf.length - end < 1024) {
+            System.arraycopy(buf, start, buf, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        int n = in.read(buf, end, buf.length - end);
+        if (n < 0) {
             throw new IOException("connection closed");
         }
-        return b.toString(StandardCharsets.US_ASCII);
+        end += n;
+    }
+
+    private int indexOf(byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == b) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    private boolean startsWithIgnoreCase(int from, int to, byte[] prefix) {
+        if (to - from < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            int c = buf[from + i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -39,8 +39,8 @@ import java.util.concurrent.Executors;
  * The server: every component constructed and connected here, in one readable place. Storage
  * (SQLite under the data dir by default, or PostgreSQL / MySQL) → engine → routes → one Netty pipeline per connection:
  * {@code HttpServerCodec → BodyLimit → HttpApiHandler} (a {@code GET /ws} upgrade becomes
- * {@code WebSocket codec → NimbusV2Session}). Event loops only do I/O; routes run on
- * virtual threads.
+ * {@code WebSocket codec → NimbusV2Session}). Event loops do I/O and memory-only public routes;
+ * other routes run on virtual threads, writes answering from the commit future.
  */
 public final class NimbusServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NimbusServer.class);

@@ -319,6 +319,35 @@ class NativeApiTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInOrderOnOneConnection() throws Exception {
+        call("POST", "/api/tenants", "{\"id\": \"acme\"}");
+        String auth = "Authorization: Bearer " + token + "\r\n";
+        String insert = "{\"table\": \"t\", \"fields\": {\"n\": 1}}";
+        // Five requests in one write: an insert (answered by the commit), a read of a missing
+        // document, health (answered on the event loop), a refused one, and a closing one.
+        String requests = "POST /api/tenants/acme/documents HTTP/1.1\r\nHost: x\r\n" + auth
+                + "Content-Type: application/json\r\nContent-Length: " + insert.length() + "\r\n\r\n" + insert
+                + "GET /api/tenants/acme/documents/t/01m860s2je2mbna97nkxvh5t7s HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"
+                + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /api/tenants HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String all = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            // Bodies end without a newline: each status line follows the previous body directly.
+            List<String> statuses = java.util.regex.Pattern.compile("HTTP/1\\.1 \\d{3} [A-Za-z ]+").matcher(all).results()
+                    .map(java.util.regex.MatchResult::group).toList();
+            assertThat(statuses).containsExactly("HTTP/1.1 201 Created", "HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK",
+                    "HTTP/1.1 401 Unauthorized", "HTTP/1.1 200 OK");
+            assertThat(all).contains("op.document_not_found").endsWith("{\"ok\":true}");
+        }
+        Reply list = call("GET", "/api/tenants/acme/documents/t", null);
+        assertThat(((Value.Array) list.obj().get("data")).elements()).hasSize(1);
+    }
+
+    @Test
     void everyGateDecisionIsAuditedWithoutCredentials() throws Exception {
         call("GET", "/api/tenants", null);
         call("GET", "/api/tenants", null, "Bearer wrong", null);

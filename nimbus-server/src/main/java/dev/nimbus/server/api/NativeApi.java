@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The native HTTP API (routes, bodies and codes of Nimbus's HTTP reference): tenants, documents,
@@ -40,6 +41,7 @@ import java.util.Set;
  * act as the admin principal.
  */
 public final class NativeApi {
+    private static final Value.Obj HEALTHY = obj("ok", Value.of(true));
     private final Engine engine;
     private final TenantDirectory tenants;
 
@@ -56,7 +58,7 @@ public final class NativeApi {
     public Router routes(Router r) {
         String t = "/api/tenants/{tenant_id}";
         return r
-                .add("GET", "/health", Router.Access.PUBLIC, q -> ApiResponse.ok(obj("ok", Value.of(true))))
+                .addNonBlocking("GET", "/health", q -> ApiResponse.ok(HEALTHY))
                 .add("POST", "/api/tenants", Router.Access.ADMIN, this::createTenant)
                 .add("GET", "/api/tenants", Router.Access.ADMIN, q -> ApiResponse.ok(obj("tenants",
                         Value.array(tenants.list().stream().map(id -> (Value) Value.of(id.value())).toList()))))
@@ -64,11 +66,11 @@ public final class NativeApi {
                     tenants.delete(tenant(q));
                     return ApiResponse.noContent();
                 })
-                .add("POST", t + "/documents", Router.Access.ADMIN, this::insert)
+                .addAsync("POST", t + "/documents", Router.Access.ADMIN, this::insert)
                 .add("GET", t + "/documents/{table}", Router.Access.ADMIN, this::list)
                 .add("GET", t + "/documents/{table}/{document_id}", Router.Access.ADMIN, this::get)
-                .add("PATCH", t + "/documents/{table}/{document_id}", Router.Access.ADMIN, this::patch)
-                .add("DELETE", t + "/documents/{table}/{document_id}", Router.Access.ADMIN, this::delete)
+                .addAsync("PATCH", t + "/documents/{table}/{document_id}", Router.Access.ADMIN, this::patch)
+                .addAsync("DELETE", t + "/documents/{table}/{document_id}", Router.Access.ADMIN, this::delete)
                 .add("POST", t + "/query", Router.Access.ADMIN, this::query)
                 .add("POST", t + "/query/paginated", Router.Access.ADMIN, this::queryPaginated)
                 .add("GET", t + "/schema", Router.Access.ADMIN, this::schemas)
@@ -127,14 +129,15 @@ public final class NativeApi {
 
     // ---- documents -------------------------------------------------------------------------
 
-    private ApiResponse insert(ApiRequest q) {
+    // Writes hand their mutation to the engine and answer when it is committed: no thread waits.
+
+    private CompletableFuture<ApiResponse> insert(ApiRequest q) {
         TenantId tenant = tenant(q);
         Value.Obj body = q.json();
         TableName table = table(string(body, "table"));
         Value.Obj fields = body.get("fields") instanceof Value.Obj f ? f : fail("\"fields\" is an object");
-        DocumentId id = engine.mutate(tenant, Principal.ADMIN, new Mutation.Insert(table, Optional.empty(), fields))
-                .ids().get(0);
-        return ApiResponse.created(obj("id", Value.of(id.value())));
+        return engine.submit(tenant, Principal.ADMIN, new Mutation.Insert(table, Optional.empty(), fields))
+                .thenApply(o -> ApiResponse.created(obj("id", Value.of(o.ids().get(0).value()))));
     }
 
     private ApiResponse list(ApiRequest q) {
@@ -151,20 +154,20 @@ public final class NativeApi {
         return ApiResponse.ok(obj("document", d.toObject()));
     }
 
-    private ApiResponse patch(ApiRequest q) {
+    private CompletableFuture<ApiResponse> patch(ApiRequest q) {
         TenantId tenant = tenant(q);
         DocumentId id = DocumentId.parse(q.param("document_id"));
         Value.Obj body = q.json();
         Value.Obj patch = body.get("patch") instanceof Value.Obj p ? p : fail("\"patch\" is an object");
-        engine.mutate(tenant, Principal.ADMIN, new Mutation.Patch(table(q.param("table")), id, patch, Set.of()));
-        return ApiResponse.ok(obj("id", Value.of(id.value())));
+        return engine.submit(tenant, Principal.ADMIN, new Mutation.Patch(table(q.param("table")), id, patch, Set.of()))
+                .thenApply(o -> ApiResponse.ok(obj("id", Value.of(id.value()))));
     }
 
-    private ApiResponse delete(ApiRequest q) {
+    private CompletableFuture<ApiResponse> delete(ApiRequest q) {
         TenantId tenant = tenant(q);
         DocumentId id = DocumentId.parse(q.param("document_id"));
-        engine.mutate(tenant, Principal.ADMIN, new Mutation.Delete(table(q.param("table")), id));
-        return ApiResponse.noContent();
+        return engine.submit(tenant, Principal.ADMIN, new Mutation.Delete(table(q.param("table")), id))
+                .thenApply(o -> ApiResponse.noContent());
     }
 
     private static NimbusException documentNotFound(DocumentId id) {

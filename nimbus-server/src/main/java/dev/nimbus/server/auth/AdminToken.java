@@ -32,6 +32,8 @@ public final class AdminToken {
     private final Path file;
     private final Clock clock;
     private volatile String token;
+    /** {@link #token} as UTF-8, for the comparison on every request. */
+    private volatile byte[] tokenBytes;
     private volatile long generation;
     private volatile boolean rotated;
     private volatile Instant issuedAt;
@@ -40,6 +42,7 @@ public final class AdminToken {
         this.file = file;
         this.clock = clock;
         this.token = token;
+        this.tokenBytes = token.getBytes(StandardCharsets.UTF_8);
         this.generation = generation;
         this.rotated = rotated;
         this.issuedAt = issuedAt;
@@ -100,6 +103,7 @@ public final class AdminToken {
     /** Replaces the token; the previous one stops working at once. */
     public synchronized void rotate() {
         token = fresh();
+        tokenBytes = token.getBytes(StandardCharsets.UTF_8);
         generation++;
         rotated = true;
         issuedAt = clock.instant();
@@ -142,7 +146,7 @@ public final class AdminToken {
         if (presented == null) {
             return false;
         }
-        return MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), tokenBytes);
     }
 
     public String value() {

@@ -27,13 +27,28 @@ public final class UsageLedger {
 
     private final ControlStore store;
     private final Clock clock;
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
-    private volatile YearMonth seenMonth;
+    private final Set<Seen> seen = ConcurrentHashMap.newKeySet();
+    private volatile SeenMonth seenMonth;
+
+    /** The month {@link #seen} is about and the milliseconds it spans, [start, end): outside them the month is recomputed. */
+    private record SeenMonth(YearMonth month, long startMillis, long endMillis) {
+        static SeenMonth of(YearMonth month) {
+            return new SeenMonth(month, monthStartMillis(month), monthStartMillis(month.plusMonths(1)));
+        }
+
+        boolean holds(long millis) {
+            return millis >= startMillis && millis < endMillis;
+        }
+    }
+
+    /** A user already recorded this month on a tenant. */
+    private record Seen(TenantId tenant, Principal.Kind kind, String subject) {
+    }
 
     UsageLedger(ControlStore store, Clock clock) {
         this.store = store;
         this.clock = clock;
-        this.seenMonth = currentMonth();
+        this.seenMonth = SeenMonth.of(currentMonth());
     }
 
     public YearMonth currentMonth() {
@@ -45,16 +60,17 @@ public final class UsageLedger {
         if (principal.kind() == Principal.Kind.SYSTEM || principal.kind() == Principal.Kind.ANONYMOUS) {
             return;
         }
-        YearMonth month = currentMonth();
-        if (!month.equals(seenMonth)) {
+        SeenMonth window = seenMonth;
+        YearMonth month = window.holds(clock.millis()) ? window.month() : currentMonth();
+        if (!month.equals(window.month())) {
             seen.clear();
-            seenMonth = month;
+            seenMonth = SeenMonth.of(month);
         }
-        String subject = principal.kind().name().toLowerCase(java.util.Locale.ROOT) + ":" + principal.subject();
-        String key = tenant.value() + "\u0000" + subject;
+        Seen key = new Seen(tenant, principal.kind(), principal.subject());
         if (seen.contains(key)) {
             return;
         }
+        String subject = principal.kind().name().toLowerCase(java.util.Locale.ROOT) + ":" + principal.subject();
         long now = clock.millis();
         store.write(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO monthly_active_users (month, tenant_id,"

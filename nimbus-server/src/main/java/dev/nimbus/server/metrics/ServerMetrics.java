@@ -20,7 +20,8 @@ public final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Engine engine;
     private final Set<TenantId> registered = ConcurrentHashMap.newKeySet();
-    private final java.util.Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Per route family, the timers by status class (index 1..5), each registered on first use. */
+    private final java.util.Map<String, Timer[]> timers = new ConcurrentHashMap<>();
 
     public ServerMetrics(Engine engine) {
         this.engine = engine;
@@ -28,10 +29,19 @@ public final class ServerMetrics {
 
     public void response(String routeFamily, int status, long nanos) {
         // Looked up once per route family and status class, not built on every request.
-        timers.computeIfAbsent(routeFamily + ' ' + status / 100, k -> Timer.builder("nimbus_http_requests")
-                        .tags(Tags.of("route_family", routeFamily, "status", status / 100 + "xx"))
-                        .register(registry))
-                .record(nanos, TimeUnit.NANOSECONDS);
+        int statusClass = status / 100;
+        Timer[] byClass = timers.computeIfAbsent(routeFamily, f -> new Timer[10]);
+        Timer t = statusClass >= 0 && statusClass < byClass.length ? byClass[statusClass] : null;
+        if (t == null) {
+            // Registering is idempotent: the registry hands back the timer of these tags.
+            t = Timer.builder("nimbus_http_requests")
+                    .tags(Tags.of("route_family", routeFamily, "status", statusClass + "xx"))
+                    .register(registry);
+            if (statusClass >= 0 && statusClass < byClass.length) {
+                byClass[statusClass] = t;
+            }
+        }
+        t.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** The exposition text, with gauges for tenants loaded since the last scrape. */
