@@ -53,9 +53,12 @@ final class ItemOperations {
         ctx.checkUnused();
         String capacity = Requests.enumValue(b, "ReturnConsumedCapacity", "returnConsumedCapacity", "NONE", CAPACITY);
         boolean consistent = Boolean.TRUE.equals(Requests.bool(b, "ConsistentRead"));
-        TableDefinition t = catalog.require(c.tenant(), name);
-        Map<String, Value> key = ItemKeys.validateKey(t, key(b, "Key"));
-        Optional<Map<String, Value>> item = read(c, t, key);
+        // One snapshot for the table's catalog entry (usually cached by its sequence) and the item.
+        Optional<Map<String, Value>> item = engine.transact(c.tenant(), c.principal(), tx -> {
+            TableDefinition t = catalog.require(tx, c.tenant(), name);
+            Map<String, Value> key = ItemKeys.validateKey(t, key(b, "Key"));
+            return current(tx, t, ItemKeys.idOf(t, key));
+        });
         Map<String, Object> out = new LinkedHashMap<>();
         item.ifPresent(i -> out.put("Item", AttributeCodec.encodeItem(project(i, projection))));
         double units = Capacity.read(item.map(AttributeCodec::itemSize).orElse(0L), consistent);
