@@ -60,7 +60,7 @@ final class ItemOperations {
             return current(tx, t, ItemKeys.idOf(t, key));
         });
         Map<String, Object> out = new LinkedHashMap<>();
-        item.ifPresent(i -> out.put("Item", AttributeCodec.encodeItem(project(i, projection))));
+        item.ifPresent(i -> out.put("Item", new AttributeCodec.WireItem(project(i, projection))));
         double units = Capacity.read(item.map(AttributeCodec::itemSize).orElse(0L), consistent);
         Capacity.put(out, capacity, name, units, Map.of());
         return out;

@@ -321,7 +321,7 @@ final class ReadOperations {
                 Map<String, Value> filtered = p.exact == null ? item : visible;
                 if (p.filter == null || Evaluator.test(p.filter, filtered, p.ctx)) {
                     if (!p.select.equals("COUNT")) {
-                        items.add(AttributeCodec.encodeItem(ItemOperations.project(visible, p.projection)));
+                        items.add(new AttributeCodec.WireItem(ItemOperations.project(visible, p.projection)));
                     } else {
                         items.add(Boolean.TRUE);
                     }

@@ -14,8 +14,10 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -103,7 +105,7 @@ public final class SigV4Verifier {
         }
         Instant at;
         try {
-            at = Instant.from(AMZ_DATE.parse(date));
+            at = parseAmzDate(date);
         } catch (DateTimeParseException e) {
             throw DynamoDbException.incompleteSignature("Date must be in ISO-8601 'basic format'. Got '" + date + "'.");
         }
@@ -141,6 +143,33 @@ public final class SigV4Verifier {
             throw DynamoDbException.invalidSignature(BAD_SIGNATURE);
         }
         return new Verified(key, scope[2]);
+    }
+
+    /** {@code yyyyMMdd'T'HHmmss'Z'}: read directly when well formed, else by the formatter (its errors and leniency). */
+    static Instant parseAmzDate(String date) {
+        if (date.length() == 16 && date.charAt(8) == 'T' && date.charAt(15) == 'Z') {
+            boolean digits = true;
+            for (int i = 0; i < 15 && digits; i++) {
+                digits = i == 8 || (date.charAt(i) >= '0' && date.charAt(i) <= '9');
+            }
+            if (digits) {
+                try {
+                    return LocalDateTime.of(num(date, 0, 4), num(date, 4, 6), num(date, 6, 8), num(date, 9, 11),
+                            num(date, 11, 13), num(date, 13, 15)).toInstant(ZoneOffset.UTC);
+                } catch (DateTimeException e) {
+                    // out of range: the formatter decides
+                }
+            }
+        }
+        return Instant.from(AMZ_DATE.parse(date));
+    }
+
+    private static int num(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            n = n * 10 + (s.charAt(i) - '0');
+        }
+        return n;
     }
 
     /**

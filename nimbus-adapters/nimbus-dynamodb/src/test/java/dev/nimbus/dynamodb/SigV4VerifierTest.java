@@ -147,6 +147,15 @@ class SigV4VerifierTest {
         assertThat(out.toString()).isEqualTo("a b c");
     }
 
+    @Test
+    void readsAmzDatesAsTheFormatterDoes() {
+        assertThat(SigV4Verifier.parseAmzDate("20261124T060102Z")).isEqualTo(Instant.parse("2026-11-24T06:01:02Z"));
+        assertThat(SigV4Verifier.parseAmzDate("20240229T235959Z")).isEqualTo(Instant.parse("2024-02-29T23:59:59Z"));
+        for (String bad : new String[] {"2026-11-24T06:01:02Z", "20261124T250000Z", "20261324T000000Z", "20261124T0601Z", "x"}) {
+            assertThatThrownBy(() -> SigV4Verifier.parseAmzDate(bad)).isInstanceOf(java.time.DateTimeException.class);
+        }
+    }
+
     private boolean fastAgrees(Map<String, String> h, byte[] body) {
         String auth = h.get("authorization");
         String signature = auth.substring(auth.indexOf("Signature=") + "Signature=".length());
