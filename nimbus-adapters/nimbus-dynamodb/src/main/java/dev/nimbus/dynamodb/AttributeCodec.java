@@ -419,8 +419,26 @@ public final class AttributeCodec {
         };
     }
 
+    /** The UTF-8 length, counted without encoding (an unpaired surrogate counts as its '?' replacement, 1 byte). */
     static long utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
+        long n = 0;
+        int length = s.length();
+        for (int i = 0; i < length; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                n++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     /** Unsigned byte-wise comparison, DynamoDB's order for B. */

@@ -74,11 +74,9 @@ final class TableCatalog {
         long sequence = tx.snapshotSequence();
         AtSequence at = bySequence.get(tenant);
         if (at == null || at.sequence() != sequence) {
+            // The latest reader's sequence wins; readers at other sequences never see its entries.
             at = new AtSequence(sequence, new ConcurrentHashMap<>());
-            AtSequence previous = bySequence.get(tenant);
-            if (previous == null || previous.sequence() < sequence) {
-                bySequence.put(tenant, at); // a reader at an older snapshot keeps its own, uncached
-            }
+            bySequence.put(tenant, at);
         }
         Optional<TableDefinition> d = at.tables().get(name);
         if (d == null) {

@@ -12,8 +12,15 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** An item written straight from its values is the same JSON as its encoded tree. */
+/** An item written straight from its values is the same JSON as its encoded tree; sizes count UTF-8 bytes. */
 class WireItemTest {
+    @Test
+    void utf8LengthIsTheEncodedLength() {
+        for (String s : new String[] {"", "ascii", "ü", "€uro", "\uD83D\uDE00 smile", "lone \uD83D high", "lone \uDE00 low", "\uD83D"}) {
+            assertThat(AttributeCodec.utf8Length(s)).as(s).isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
+        }
+    }
+
     @Test
     void streamedItemIsTheJsonOfTheEncodedTree() throws Json.MalformedException {
         Map<String, Value> item = new LinkedHashMap<>();
