@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * tenant by the snapshot's commit sequence: a snapshot at the same sequence holds the same
  * catalog, so a lookup at the sequence of the cached one reads nothing, whoever wrote the catalog
  * and by whichever path. A lookup at another sequence reads the entry in the caller's snapshot;
- * its stored JSON is parsed again only when it changed.
+ * its stored JSON is parsed again only when it changed. (A tenant dropped and created again starts
+ * its sequences anew; the first lookup at a different sequence replaces the cached one, so only a
+ * first request landing exactly on the old sequence could see the old catalog.)
  */
 final class TableCatalog {
     static final TableName CATALOG = TableName.system("_ddb_catalog");
