@@ -12,7 +12,8 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.zip.CRC32;
 
@@ -26,6 +27,8 @@ public final class DynamoDbService {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbService.class);
     public static final String TARGET_PREFIX = "DynamoDB_20120810.";
     public static final String CONTENT_TYPE = "application/x-amz-json-1.0";
+
+    private static final HexFormat REQUEST_ID_HEX = HexFormat.of().withUpperCase();
 
     private final SigV4Verifier verifier;
     private final Map<String, Function<Call, Map<String, Object>>> operations = new TreeMap<>();
@@ -78,7 +81,7 @@ public final class DynamoDbService {
      * @param headers request headers by lower-case name (first value of each)
      */
     public Response handle(String method, String path, Map<String, String> headers, byte[] body) {
-        String requestId = UUID.randomUUID().toString().replace("-", "").toUpperCase(java.util.Locale.ROOT);
+        String requestId = requestId();
         try {
             String target = headers.get("x-amz-target");
             Function<Call, Map<String, Object>> op = null;
@@ -111,6 +114,12 @@ public final class DynamoDbService {
             return error(DynamoDbException.internal("The server encountered an internal error trying to fulfill the request."),
                     requestId);
         }
+    }
+
+    /** 32 upper-case hex digits, unique enough to find a request in logs (not a secret: no SecureRandom). */
+    private static String requestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return REQUEST_ID_HEX.toHexDigits(r.nextLong()) + REQUEST_ID_HEX.toHexDigits(r.nextLong());
     }
 
     static DynamoDbException fromEngine(NimbusException e) {

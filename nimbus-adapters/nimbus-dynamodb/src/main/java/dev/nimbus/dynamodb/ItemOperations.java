@@ -53,11 +53,14 @@ final class ItemOperations {
         ctx.checkUnused();
         String capacity = Requests.enumValue(b, "ReturnConsumedCapacity", "returnConsumedCapacity", "NONE", CAPACITY);
         boolean consistent = Boolean.TRUE.equals(Requests.bool(b, "ConsistentRead"));
-        TableDefinition t = catalog.require(c.tenant(), name);
-        Map<String, Value> key = ItemKeys.validateKey(t, key(b, "Key"));
-        Optional<Map<String, Value>> item = read(c, t, key);
+        // One snapshot for the table's catalog entry (usually cached by its sequence) and the item.
+        Optional<Map<String, Value>> item = engine.transact(c.tenant(), c.principal(), tx -> {
+            TableDefinition t = catalog.require(tx, c.tenant(), name);
+            Map<String, Value> key = ItemKeys.validateKey(t, key(b, "Key"));
+            return current(tx, t, ItemKeys.idOf(t, key));
+        });
         Map<String, Object> out = new LinkedHashMap<>();
-        item.ifPresent(i -> out.put("Item", AttributeCodec.encodeItem(project(i, projection))));
+        item.ifPresent(i -> out.put("Item", new AttributeCodec.WireItem(project(i, projection))));
         double units = Capacity.read(item.map(AttributeCodec::itemSize).orElse(0L), consistent);
         Capacity.put(out, capacity, name, units, Map.of());
         return out;
@@ -113,16 +116,19 @@ final class ItemOperations {
         String rv = returnValues(b, List.of("NONE", "ALL_OLD"), "PutItem");
         boolean oldOnFailure = returnOnFailure(b);
         String capacity = Requests.enumValue(b, "ReturnConsumedCapacity", "returnConsumedCapacity", "NONE", CAPACITY);
-        TableDefinition t = catalog.require(c.tenant(), name);
-        ItemKeys.validateItem(t, item);
-        checkSize(item, "Item size has exceeded the maximum allowed size");
-        DocumentId id = ItemKeys.idOf(t, item);
+        // The catalog entry is read in the write's snapshot (usually from the cache by its sequence).
+        TableDefinition[] table = new TableDefinition[1];
         Written w = engine.transact(c.tenant(), c.principal(), tx -> {
+            TableDefinition t = table[0] = catalog.require(tx, c.tenant(), name);
+            ItemKeys.validateItem(t, item);
+            checkSize(item, "Item size has exceeded the maximum allowed size");
+            DocumentId id = ItemKeys.idOf(t, item);
             Optional<Map<String, Value>> before = current(tx, t, id);
             check(condition, before, ctx, oldOnFailure);
             put(tx, t, id, before, item);
             return new Written(before, Optional.of(item), List.of());
         });
+        TableDefinition t = table[0];
         Map<String, Object> out = new LinkedHashMap<>();
         if (rv.equals("ALL_OLD")) {
             w.before().ifPresent(i -> out.put("Attributes", AttributeCodec.encodeItem(i)));
@@ -141,10 +147,11 @@ final class ItemOperations {
         String rv = returnValues(b, List.of("NONE", "ALL_OLD"), "DeleteItem");
         boolean oldOnFailure = returnOnFailure(b);
         String capacity = Requests.enumValue(b, "ReturnConsumedCapacity", "returnConsumedCapacity", "NONE", CAPACITY);
-        TableDefinition t = catalog.require(c.tenant(), name);
-        Map<String, Value> key = ItemKeys.validateKey(t, key(b, "Key"));
-        DocumentId id = ItemKeys.idOf(t, key);
+        TableDefinition[] table = new TableDefinition[1];
         Written w = engine.transact(c.tenant(), c.principal(), tx -> {
+            TableDefinition t = table[0] = catalog.require(tx, c.tenant(), name);
+            Map<String, Value> key = ItemKeys.validateKey(t, key(b, "Key"));
+            DocumentId id = ItemKeys.idOf(t, key);
             Optional<Map<String, Value>> before = current(tx, t, id);
             check(condition, before, ctx, oldOnFailure);
             if (before.isPresent()) {
@@ -152,6 +159,7 @@ final class ItemOperations {
             }
             return new Written(before, Optional.empty(), List.of());
         });
+        TableDefinition t = table[0];
         Map<String, Object> out = new LinkedHashMap<>();
         if (rv.equals("ALL_OLD")) {
             w.before().ifPresent(i -> out.put("Attributes", AttributeCodec.encodeItem(i)));
@@ -172,17 +180,20 @@ final class ItemOperations {
         String rv = returnValues(b, RETURN_VALUES, "UpdateItem");
         boolean oldOnFailure = returnOnFailure(b);
         String capacity = Requests.enumValue(b, "ReturnConsumedCapacity", "returnConsumedCapacity", "NONE", CAPACITY);
-        TableDefinition t = catalog.require(c.tenant(), name);
-        Map<String, Value> key = ItemKeys.validateKey(t, key(b, "Key"));
-        for (Ast.UpdateAction a : actions) {
-            String top = (String) ctx.resolve(a.path()).get(0);
-            if (t.key().names().contains(top)) {
-                throw DynamoDbException.validation("One or more parameter values were invalid: Cannot update attribute "
-                        + top + ". This attribute is part of the key");
+        TableDefinition[] table = new TableDefinition[1];
+        Written w = engine.transact(c.tenant(), c.principal(), tx -> {
+            TableDefinition t = table[0] = catalog.require(tx, c.tenant(), name);
+            Map<String, Value> key = ItemKeys.validateKey(t, key(b, "Key"));
+            for (Ast.UpdateAction a : actions) {
+                String top = (String) ctx.resolve(a.path()).get(0);
+                if (t.key().names().contains(top)) {
+                    throw DynamoDbException.validation("One or more parameter values were invalid: Cannot update attribute "
+                            + top + ". This attribute is part of the key");
+                }
             }
-        }
-        DocumentId id = ItemKeys.idOf(t, key);
-        Written w = engine.transact(c.tenant(), c.principal(), tx -> update(tx, t, id, key, actions, condition, ctx, oldOnFailure));
+            return update(tx, t, ItemKeys.idOf(t, key), key, actions, condition, ctx, oldOnFailure);
+        });
+        TableDefinition t = table[0];
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Value> attributes = switch (rv) {
             case "ALL_OLD" -> w.before().orElse(null);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,7 +30,14 @@ public final class Json {
     };
     /** Deepest nesting accepted (AttributeValue nesting, 32 levels of M or L, takes two JSON levels each; requests add a few). */
     static final int DEPTH_MAX = 256;
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /** Parser/generator buffer sets kept for reuse (about one per request in flight). */
+    static final int BUFFERS_POOLED_MAX = 256;
+    /**
+     * Buffers come from a shared bounded pool: Jackson's default pool is per thread, and every
+     * request runs on a new virtual thread, so it would allocate fresh buffers for each one.
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.newBoundedPool(BUFFERS_POOLED_MAX)).build();
 
     private Json() {
     }
@@ -134,6 +142,7 @@ public final class Json {
             case Integer i -> g.writeNumber(i);
             case Long l -> g.writeNumber(l);
             case Double d -> g.writeNumber(d);
+            case AttributeCodec.WireItem item -> AttributeCodec.write(g, item.item());
             default -> {
                 if (v == NULL) {
                     g.writeNull();

@@ -12,7 +12,7 @@ import dev.nimbus.dynamodb.expression.Evaluator;
 import dev.nimbus.dynamodb.expression.ExpressionContext;
 import dev.nimbus.dynamodb.expression.ExpressionException;
 import dev.nimbus.engine.Engine;
-import dev.nimbus.engine.query.QueryRunner;
+import dev.nimbus.engine.transaction.Transaction;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,7 +29,8 @@ import java.util.Set;
  * secondary index's) key, in sort-key order; Scan reads the table in key order. Both page like
  * DynamoDB: {@code Limit} and the 1 MB budget count items read before the FilterExpression, and
  * {@code LastEvaluatedKey} (table key, plus the index key on an index) resumes after the last
- * item read.
+ * item read. A request reads one snapshot (one read-only engine transaction): the table's catalog
+ * entry and every chunk of items; a chunk continues after the last item of the one before.
  */
 final class ReadOperations {
     static final long PAGE_BYTES_MAX = 1024 * 1024;
@@ -82,12 +83,17 @@ final class ReadOperations {
      */
     private record Plan(Source source, Query query, Ast.Condition exact, Ast.Condition filter, ExpressionContext ctx,
                         List<List<Object>> projection, String select, Integer limit, String capacity, boolean consistent,
-                        int segment, int totalSegments, java.util.function.Predicate<Map<String, Value>> last) {
+                        int segment, int totalSegments, java.util.function.Predicate<Map<String, Value>> last,
+                        boolean forward) {
     }
 
     // ---- Query -------------------------------------------------------------------------------
 
     Map<String, Object> query(Call c) {
+        return engine.transact(c.tenant(), c.principal(), tx -> query(c, tx));
+    }
+
+    private Map<String, Object> query(Call c, Transaction tx) {
         Map<String, Object> b = c.body();
         Requests.refuseLegacy(b, "KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator");
         String name = Requests.tableName(b);
@@ -101,7 +107,7 @@ final class ReadOperations {
         Ast.Condition filter = filter(b, ctx);
         List<List<Object>> projection = ItemOperations.projection(b, ctx);
         ctx.checkUnused();
-        Common common = common(c, b, name, projection, filter, ctx);
+        Common common = common(c, tx, b, name, projection, filter, ctx);
         Source source = common.source;
         KeyRange range = keyRange(keyCondition, source.key(), ctx);
         if (source.index().isPresent()) {
@@ -147,13 +153,17 @@ final class ReadOperations {
         Value end = forward ? upper : lower;
         java.util.function.Predicate<Map<String, Value>> last = item -> end != null && k.range().isPresent()
                 && item.get(k.range().get()) != null && dev.nimbus.core.value.ValueOrder.compare(item.get(k.range().get()), end) == 0;
-        return run(c, new Plan(source, q, keyCondition, filter, ctx, projection, common.select, common.limit,
-                common.capacity, common.consistent, 0, 0, last));
+        return run(tx, new Plan(source, q, keyCondition, filter, ctx, projection, common.select, common.limit,
+                common.capacity, common.consistent, 0, 0, last, forward));
     }
 
     // ---- Scan --------------------------------------------------------------------------------
 
     Map<String, Object> scan(Call c) {
+        return engine.transact(c.tenant(), c.principal(), tx -> scan(c, tx));
+    }
+
+    private Map<String, Object> scan(Call c, Transaction tx) {
         Map<String, Object> b = c.body();
         Requests.refuseLegacy(b, "ScanFilter", "AttributesToGet", "ConditionalOperator");
         String name = Requests.tableName(b);
@@ -184,7 +194,7 @@ final class ReadOperations {
                         + "TotalSegments: Segment: " + segment + " is not less than TotalSegments: " + total);
             }
         }
-        Common common = common(c, b, name, projection, filter, ctx);
+        Common common = common(c, tx, b, name, projection, filter, ctx);
         Source source = common.source;
         List<Filter> conjuncts = new ArrayList<>();
         source.index().ifPresent(i -> i.key().names().forEach(n -> conjuncts.add(new Filter.Exists(field(n), true))));
@@ -194,8 +204,8 @@ final class ReadOperations {
         }
         Query q = new Query(TableName.of(name), conjuncts.isEmpty() ? Filter.all() : new Filter.And(conjuncts),
                 List.of(new Query.SortKey(ID, Query.Direction.ASC)), OptionalInt.empty());
-        return run(c, new Plan(source, q, null, filter, ctx, projection, common.select, common.limit, common.capacity,
-                common.consistent, segment == null ? 0 : segment, total == null ? 0 : total, null));
+        return run(tx, new Plan(source, q, null, filter, ctx, projection, common.select, common.limit, common.capacity,
+                common.consistent, segment == null ? 0 : segment, total == null ? 0 : total, null, true));
     }
 
     // ---- shared --------------------------------------------------------------------------------
@@ -203,7 +213,7 @@ final class ReadOperations {
     private record Common(Source source, String select, Integer limit, String capacity, boolean consistent) {
     }
 
-    private Common common(Call c, Map<String, Object> b, String name, List<List<Object>> projection,
+    private Common common(Call c, Transaction tx, Map<String, Object> b, String name, List<List<Object>> projection,
                           Ast.Condition filter, ExpressionContext ctx) {
         String select = Requests.enumValue(b, "Select", "select", null, SELECT);
         Integer limit = Requests.integer(b, "Limit");
@@ -214,7 +224,7 @@ final class ReadOperations {
                 ItemOperations.CAPACITY);
         boolean consistent = Boolean.TRUE.equals(Requests.bool(b, "ConsistentRead"));
         String indexName = Requests.string(b, "IndexName");
-        TableDefinition t = catalog.require(c.tenant(), name);
+        TableDefinition t = catalog.require(tx, c.tenant(), name);
         Optional<TableDefinition.SecondaryIndex> index = Optional.empty();
         if (indexName != null) {
             index = t.index(indexName);
@@ -280,18 +290,19 @@ final class ReadOperations {
         }
     }
 
-    private Map<String, Object> run(Call c, Plan p) {
+    private Map<String, Object> run(Transaction tx, Plan p) {
         int limit = p.limit == null ? Integer.MAX_VALUE : p.limit;
         List<Object> items = new ArrayList<>();
         int scanned = 0;
         long bytes = 0;
         Map<String, Value> lastEvaluated = null;
-        Optional<String> cursor = Optional.empty();
+        Filter continueAfter = null;
         boolean stopped = false;
         while (!stopped) {
             int chunk = (int) Math.min(ENGINE_PAGE_MAX, Math.max(1L, (long) limit - scanned));
-            QueryRunner.Page page = engine.page(c.tenant(), c.principal(), p.query, chunk, cursor);
-            for (Document d : page.documents()) {
+            Filter f = continueAfter == null ? p.query.filter() : Filter.and(p.query.filter(), continueAfter);
+            List<Document> documents = tx.query(new Query(p.query.table(), f, p.query.order(), OptionalInt.of(chunk)));
+            for (Document d : documents) {
                 Map<String, Value> item = AttributeCodec.fromFields(d.fields());
                 if (p.exact != null && !Evaluator.test(p.exact, item, p.ctx)) {
                     continue; // outside the key condition (the engine's range is a superset)
@@ -310,7 +321,7 @@ final class ReadOperations {
                 Map<String, Value> filtered = p.exact == null ? item : visible;
                 if (p.filter == null || Evaluator.test(p.filter, filtered, p.ctx)) {
                     if (!p.select.equals("COUNT")) {
-                        items.add(AttributeCodec.encodeItem(ItemOperations.project(visible, p.projection)));
+                        items.add(new AttributeCodec.WireItem(ItemOperations.project(visible, p.projection)));
                     } else {
                         items.add(Boolean.TRUE);
                     }
@@ -323,10 +334,13 @@ final class ReadOperations {
                     break;
                 }
             }
-            if (!page.hasMore() || page.nextCursor().isEmpty()) {
+            if (stopped || documents.size() < chunk) {
                 break;
             }
-            cursor = page.nextCursor();
+            Map<String, Value> lastRead = AttributeCodec.fromFields(documents.getLast().fields());
+            continueAfter = p.exact == null
+                    ? new Filter.Compare(ID, Filter.Op.GT, Value.of(documents.getLast().id().value()))
+                    : after(p.source, startKeyOf(p.source, lastRead), p.forward);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         if (!p.select.equals("COUNT")) {

@@ -13,6 +13,7 @@ import dev.nimbus.core.query.Query;
 import dev.nimbus.core.schema.TableSchema;
 import dev.nimbus.core.value.Value;
 import dev.nimbus.engine.Engine;
+import dev.nimbus.engine.transaction.Transaction;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,12 +21,22 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The DynamoDB table catalog of each tenant: one document per table in the system table
  * {@code _ddb_catalog}, keyed by the table name, holding the {@link TableDefinition} as JSON.
  * Written through the engine as {@link Principal#SYSTEM}; the table's engine schema carries the
  * indexes that serve Query on the table key and on each secondary index.
+ *
+ * <p>Reads inside a transaction ({@link #require(Transaction, TenantId, String)}) are cached per
+ * tenant by the snapshot's commit sequence: a snapshot at the same sequence holds the same
+ * catalog, so a lookup at the sequence of the cached one reads nothing, whoever wrote the catalog
+ * and by whichever path. A lookup at another sequence reads the entry in the caller's snapshot;
+ * its stored JSON is parsed again only when it changed. (A tenant dropped and created again starts
+ * its sequences anew; the first lookup at a different sequence replaces the cached one, so only a
+ * first request landing exactly on the old sequence could see the old catalog.)
  */
 final class TableCatalog {
     static final TableName CATALOG = TableName.system("_ddb_catalog");
@@ -33,18 +44,61 @@ final class TableCatalog {
     /** The engine index over the TTL attribute, so the sweeper reads only expired items. */
     static final String TTL_INDEX = "ddb_ttl";
 
+    /** Table names whose lookups a tenant's cache keeps per sequence; more clear it (a bound on its memory). */
+    static final int CACHED_TABLES_MAX = 4096;
+
     private final Engine engine;
+    /** Per tenant: the catalog as seen at one commit sequence. Replaced, never mutated across sequences. */
+    private final ConcurrentHashMap<TenantId, AtSequence> bySequence = new ConcurrentHashMap<>();
+    /** Parsed definitions by stored JSON text (the catalog entry's whole content). */
+    private final ConcurrentHashMap<String, TableDefinition> parsed = new ConcurrentHashMap<>();
+    private final AtomicLong catalogReads = new AtomicLong();
+
+    /** The lookups made at one sequence: name → definition, or empty for "no such table". */
+    private record AtSequence(long sequence, ConcurrentHashMap<String, Optional<TableDefinition>> tables) {
+    }
 
     TableCatalog(Engine engine) {
         this.engine = engine;
     }
 
     Optional<TableDefinition> find(TenantId tenant, String name) {
-        return engine.get(tenant, Principal.SYSTEM, CATALOG, idOf(name)).map(TableCatalog::definition);
+        catalogReads.incrementAndGet();
+        return engine.get(tenant, Principal.SYSTEM, CATALOG, idOf(name)).map(this::definition);
     }
 
     TableDefinition require(TenantId tenant, String name) {
         return find(tenant, name).orElseThrow(DynamoDbException::tableNotFound);
+    }
+
+    /** The table's definition as of {@code tx}'s snapshot (cached by its sequence). */
+    Optional<TableDefinition> find(Transaction tx, TenantId tenant, String name) {
+        long sequence = tx.snapshotSequence();
+        AtSequence at = bySequence.get(tenant);
+        if (at == null || at.sequence() != sequence) {
+            // The latest reader's sequence wins; readers at other sequences never see its entries.
+            at = new AtSequence(sequence, new ConcurrentHashMap<>());
+            bySequence.put(tenant, at);
+        }
+        Optional<TableDefinition> d = at.tables().get(name);
+        if (d == null) {
+            catalogReads.incrementAndGet();
+            d = tx.get(CATALOG, idOf(name)).map(this::definition);
+            if (at.tables().size() >= CACHED_TABLES_MAX) {
+                at.tables().clear();
+            }
+            at.tables().put(name, d);
+        }
+        return d;
+    }
+
+    TableDefinition require(Transaction tx, TenantId tenant, String name) {
+        return find(tx, tenant, name).orElseThrow(DynamoDbException::tableNotFound);
+    }
+
+    /** How many catalog entries were read from the engine (the rest came from the cache). */
+    long catalogReads() {
+        return catalogReads.get();
     }
 
     List<TableDefinition> list(TenantId tenant) {
@@ -118,12 +172,22 @@ final class TableCatalog {
         return new Value.Obj(Map.of(DEFINITION, Value.of(new String(Json.write(t.toJson()), StandardCharsets.UTF_8))));
     }
 
-    private static TableDefinition definition(Document d) {
+    private TableDefinition definition(Document d) {
         String json = ((Value.Str) d.fields().get(DEFINITION)).value();
+        TableDefinition known = parsed.get(json);
+        if (known != null) {
+            return known;
+        }
+        TableDefinition t;
         try {
-            return TableDefinition.fromJson(Json.parseObject(json.getBytes(StandardCharsets.UTF_8)));
+            t = TableDefinition.fromJson(Json.parseObject(json.getBytes(StandardCharsets.UTF_8)));
         } catch (Json.MalformedException e) {
             throw new IllegalStateException("corrupt catalog entry for " + d.id(), e);
         }
+        if (parsed.size() >= CACHED_TABLES_MAX) {
+            parsed.clear();
+        }
+        parsed.put(json, t);
+        return t;
     }
 }

@@ -44,7 +44,8 @@ import java.util.stream.Stream;
  *
  * <p>Options ({@code --name=value}): {@code duration} (3s per operation, client count and round),
  * {@code warmup} (1s), {@code rounds} (3; figures are medians), {@code clients} (16,64), {@code data-dir} (nimbus-bench/target),
- * {@code output} (nimbus-bench/target/dynamodb-load.md).
+ * {@code output} (nimbus-bench/target/dynamodb-load.md), {@code targets} (local-file,local-memory,nimbus: which of the
+ * built-in targets run, in that order; the first is the baseline of the ratio columns, so profile runs may drop the others).
  */
 public final class DynamoDbLoadBench {
     /** Items per partition (the Query reads one whole partition). */
@@ -80,6 +81,7 @@ public final class DynamoDbLoadBench {
         String accessKey = "bench";
         String secretKey = "benchsecret";
         String region = "us-east-1";
+        List<String> builtIn = List.of("local-file", "local-memory", "nimbus");
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
             if (kv.length != 2) {
@@ -98,15 +100,23 @@ public final class DynamoDbLoadBench {
                 case "access-key" -> accessKey = kv[1];
                 case "secret-key" -> secretKey = kv[1];
                 case "region" -> region = kv[1];
+                case "targets" -> builtIn = Stream.of(kv[1].split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
                 default -> throw new IllegalArgumentException("unknown argument " + a
-                        + "; known: duration, warmup, rounds, clients, data-dir, output, endpoint, label, access-key, secret-key, region");
+                        + "; known: duration, warmup, rounds, clients, data-dir, output, endpoint, label, access-key, secret-key, "
+                        + "region, targets");
             }
         }
         Path dir = Files.createTempDirectory(ensureDir(s.dataDir()), "dynamodb-bench-");
         try {
-            List<DynamoDbTarget.Factory> targets = new ArrayList<>(List.of(
-                    DynamoDbLocalTarget.fileBacked(dir.resolve("local-file")), DynamoDbLocalTarget.inMemory(),
-                    NimbusDynamoDbTarget.inProcess(dir.resolve("nimbus"))));
+            List<DynamoDbTarget.Factory> targets = new ArrayList<>();
+            for (String t : builtIn) {
+                targets.add(switch (t) {
+                    case "local-file" -> DynamoDbLocalTarget.fileBacked(dir.resolve("local-file"));
+                    case "local-memory" -> DynamoDbLocalTarget.inMemory();
+                    case "nimbus" -> NimbusDynamoDbTarget.inProcess(dir.resolve("nimbus"));
+                    default -> throw new IllegalArgumentException("unknown target " + t + "; known: local-file, local-memory, nimbus");
+                });
+            }
             if (endpoint != null) {
                 targets.add(DynamoDbTarget.external(label, URI.create(endpoint), region, accessKey, secretKey));
             }
