@@ -22,8 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The native HTTP API under load (issue F3): single-document inserts and point reads by id from
- * {@code clients} concurrent keep-alive connections (a minimal socket client, see
- * {@link KeepAliveHttp}) against a server on loopback,
+ * {@code clients} concurrent keep-alive connections against a server on loopback, driven twice:
+ * by an event-driven client ({@link EventLoopHttp}: two threads, each connection waiting for its
+ * answer, as {@code wrk} does) and by one blocked thread per connection ({@link KeepAliveHttp});
  * in the same run as (a) the one-fsync-per-write rate (one storage transaction per insert from
  * as many threads) and (b) PostgreSQL used as a JSONB store over JDBC with the same number of
  * threads (autocommit {@code INSERT}, {@code SELECT} by primary key). Goals: inserts ≥ 15× (a)
@@ -53,20 +54,27 @@ public final class HttpApiBench {
             }
             double perWrite = EngineInsertBench.perWriteSide(root.resolve("per-write"), duration, clients);
             double[] pg = postgresSide(warmup, duration, clients);
+            String pgInserts = pg == null ? "n/a" : String.format(Locale.ROOT, "%,.0f", pg[0]);
+            String pgReads = pg == null ? "n/a" : String.format(Locale.ROOT, "%,.0f", pg[1]);
             System.out.printf(Locale.ROOT, """
                     ### Native HTTP API, %d keep-alive clients (ops/s)
 
                     | | Nimbus HTTP | (a) one fsync per write | (b) PostgreSQL JSONB over JDBC | ratios |
                     |---|---:|---:|---:|---|
-                    | inserts | %,.0f | %,.0f | %s | HTTP/(a) = **%.1f×** (goal ≥ 15×); HTTP/(b) = **%s** (goal ≥ 2×) |
-                    | point reads by id | %,.0f | — | %s | HTTP/(b) = **%s** (goal ≥ 1×) |
-                    """, clients, http[0], perWrite, pg == null ? "n/a" : String.format(Locale.ROOT, "%,.0f", pg[0]),
-                    http[0] / perWrite, pg == null ? "n/a" : String.format(Locale.ROOT, "%.2f×", http[0] / pg[0]),
-                    http[1], pg == null ? "n/a" : String.format(Locale.ROOT, "%,.0f", pg[1]),
-                    pg == null ? "n/a" : String.format(Locale.ROOT, "%.2f×", http[1] / pg[1]));
+                    | inserts, event-driven client | %,.0f | %,.0f | %s | HTTP/(a) = **%.1f×** (goal ≥ 15×); HTTP/(b) = **%s** (goal ≥ 2×) |
+                    | point reads by id, event-driven client | %,.0f | — | %s | HTTP/(b) = **%s** (goal ≥ 1×) |
+                    | inserts, one blocked thread per client | %,.0f | | | HTTP/(a) = %.1f×; HTTP/(b) = %s |
+                    | point reads by id, one blocked thread per client | %,.0f | | | HTTP/(b) = %s |
+                    """, clients, http[2], perWrite, pgInserts, http[2] / perWrite, ratio(http[2], pg, 0),
+                    http[3], pgReads, ratio(http[3], pg, 1),
+                    http[0], http[0] / perWrite, ratio(http[0], pg, 0), http[1], ratio(http[1], pg, 1));
         } finally {
             EngineInsertBench.deleteTree(root);
         }
+    }
+
+    private static String ratio(double nimbus, double[] pg, int i) {
+        return pg == null ? "n/a" : String.format(Locale.ROOT, "%.2f×", nimbus / pg[i]);
     }
 
     /** One measured phase: a load of {@code clients} callers for a duration, with connections of its own. */
@@ -142,7 +150,42 @@ public final class HttpApiBench {
                     closeAll(connections);
                 }
             });
-            return new double[] {inserts, reads};
+            // The same inserts and reads from an event-driven client (wrk's design): as many
+            // connections, each waiting for its answer, driven by two threads instead of 64.
+            String host = "127.0.0.1:" + port;
+            double loopInserts = warmThenMeasure(warmup, duration, d -> EventLoopHttp.run(port, clients, 2, d, () ->
+                    new EventLoopHttp.Client() {
+                        final CommitThroughputBench.DocumentFactory factory = new CommitThroughputBench.DocumentFactory();
+
+                        @Override
+                        public byte[] next() {
+                            return EventLoopHttp.request("POST", path, host, auth,
+                                    "{\"table\": \"items\", \"fields\": " + ValueJson.write(factory.next().fields()) + "}");
+                        }
+
+                        @Override
+                        public void answered(int status, byte[] body, int offset, int length) {
+                            if (status != 201) {
+                                throw new IllegalStateException("insert answered " + status);
+                            }
+                        }
+                    }));
+            double loopReads = warmThenMeasure(warmup, duration, d -> EventLoopHttp.run(port, clients, 2, d, () ->
+                    new EventLoopHttp.Client() {
+                        @Override
+                        public byte[] next() {
+                            String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+                            return EventLoopHttp.request("GET", path + "/items/" + id, host, auth, null);
+                        }
+
+                        @Override
+                        public void answered(int status, byte[] body, int offset, int length) {
+                            if (status != 200) {
+                                throw new IllegalStateException("read answered " + status);
+                            }
+                        }
+                    }));
+            return new double[] {inserts, reads, loopInserts, loopReads};
         }
     }
 
