@@ -99,6 +99,9 @@ final class TenantEngine {
             return d -> true;
         }
         var policy = policies.of(reader.schema(table));
+        if (!policy.restrictsReads()) {
+            return d -> true; // no read rule: nothing to evaluate, no document view to build
+        }
         return d -> policy.allowsRead(principal, d.toObject());
     }
 

@@ -33,6 +33,11 @@ public final class CompiledPolicy {
     }
 
     /** Whether {@code principal} may read {@code doc}, the stored document. */
+    /** Whether reads are checked at all (a read rule exists): if not, every read is allowed. */
+    public boolean restrictsReads() {
+        return read.isPresent();
+    }
+
     public boolean allowsRead(Principal principal, Value.Obj doc) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(doc, "doc");
