@@ -213,6 +213,13 @@ class CompiledPolicyTest {
         }
     }
 
+    @Test
+    void onlyAPolicyWithAReadRuleRestrictsReads() {
+        assertThat(readRule("doc.owner == principal.subject").restrictsReads()).isTrue();
+        assertThat(writeRule("doc.owner == principal.subject").restrictsReads()).isFalse();
+        assertThat(CompiledPolicy.ALLOW_ALL.restrictsReads()).isFalse();
+    }
+
     private static List<Boolean> answers(CompiledPolicy policy, List<Principal> principals, List<Value.Obj> docs) {
         List<Boolean> out = new ArrayList<>();
         for (Principal p : principals) {
