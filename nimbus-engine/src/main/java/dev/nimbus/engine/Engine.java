@@ -123,10 +123,21 @@ public final class Engine implements AutoCloseable {
 
     /** Applies several mutations atomically (all or none), each with its own journal record. */
     public CommitOutcome commit(TenantId tenant, Principal principal, List<Mutation> mutations) {
+        return commit(tenant, principal, mutations, m -> false);
+    }
+
+    /**
+     * {@link #commit(TenantId, Principal, List)} where {@code generatedId} tells which inserts
+     * carry an id freshly made by a {@link dev.nimbus.core.model.DocumentIdGenerator} for them:
+     * new by construction, so the writer does not look them up.
+     */
+    public CommitOutcome commit(TenantId tenant, Principal principal, List<Mutation> mutations,
+                                java.util.function.Predicate<Mutation> generatedId) {
         if (mutations.isEmpty()) {
             throw new NimbusException(ErrorCode.INVALID_INPUT, "nothing to commit");
         }
-        List<Operation> ops = mutations.stream().map(m -> (Operation) new Operation.Write(m)).toList();
+        List<Operation> ops = mutations.stream()
+                .map(m -> (Operation) new Operation.Write(m, generatedId.test(m))).toList();
         return tenant(tenant).await(CommitRequest.of(ops, principal));
     }
 
@@ -327,7 +338,8 @@ public final class Engine implements AutoCloseable {
             if (tx.stagedMutations().isEmpty()) {
                 return new TransactionResult<>(result, Optional.empty());
             }
-            List<Operation> ops = tx.stagedMutations().stream().map(m -> (Operation) new Operation.Write(m)).toList();
+            List<Operation> ops = tx.stagedMutations().stream()
+                    .map(m -> (Operation) new Operation.Write(m, tx.hasGeneratedId(m))).toList();
             CommitRequest r = read
                     ? new CommitRequest(ops, principal, tx.snapshotSequence(), Optional.of(tx.readSet()),
                             Optional.empty(), new CompletableFuture<>(), 256L * ops.size())

@@ -49,6 +49,8 @@ class PipelinedCommitTest {
     private Engine engine;
     /** Each deferred commit's durability, held until the test releases it. */
     private final BlockingQueue<Gate> commits = new LinkedBlockingQueue<>();
+    /** Document lookups ({@link WriteTransaction#get}) on the writer's transactions. */
+    private final java.util.concurrent.atomic.AtomicInteger writerGets = new java.util.concurrent.atomic.AtomicInteger();
     /** Calls of {@link WriteTransaction#flush} the engine made. */
     private final java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -167,6 +169,26 @@ class PipelinedCommitTest {
     }
 
     @Test
+    void theWriterLooksUpATransactionsInsertOnlyWhenTheCallerChoseItsId() throws Exception {
+        CompletableFuture<Engine.TransactionResult<Object>> generated = CompletableFuture.supplyAsync(
+                () -> engine.transactDetailed(TENANT, Principal.ADMIN, tx -> tx.insert(T, EngineFixture.obj("n", 1))));
+        nextCommit().release();
+        assertThat(generated.get(10, TimeUnit.SECONDS).commit()).isPresent();
+        assertThat(writerGets.get()).as("a generated id is new by construction").isZero();
+
+        dev.nimbus.core.model.DocumentId chosen = new dev.nimbus.core.model.DocumentIdGenerator().next();
+        CompletableFuture<Engine.TransactionResult<Object>> explicit = CompletableFuture.supplyAsync(
+                () -> engine.transactDetailed(TENANT, Principal.ADMIN, tx -> {
+                    tx.insert(T, chosen, EngineFixture.obj("n", 2));
+                    return null;
+                }));
+        nextCommit().release();
+        assertThat(explicit.get(10, TimeUnit.SECONDS).commit()).isPresent();
+        assertThat(writerGets.get()).as("a chosen id is checked for existence").isPositive();
+        assertThat(engine.query(TENANT, Principal.ADMIN, Query.all(T))).hasSize(2);
+    }
+
+    @Test
     void aCommitThatCannotBeMadeDurableFailsItsCallersAndStopsTheTenantsWrites() throws Exception {
         CompletableFuture<CommitOutcome> insert = engine.submit(TENANT, Principal.ADMIN, insert(1));
         nextCommit().fail(new NimbusException(ErrorCode.STORAGE_IO, "sqlite storage error [io]: fsync failed"));
@@ -225,6 +247,9 @@ class PipelinedCommitTest {
             }
             if (method.getName().equals("flush")) {
                 flushes.incrementAndGet();
+            }
+            if (method.getName().equals("get")) {
+                writerGets.incrementAndGet();
             }
             return method.invoke(target, args);
         });

@@ -9,10 +9,7 @@ import org.graalvm.polyglot.PolyglotException;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -33,7 +30,7 @@ public final class FunctionRuntime implements AutoCloseable {
     private final TenantGate gate;
     /** The bundle instance last hashed per tenant (one entry per tenant that ran a function). */
     private final Map<dev.nimbus.core.model.TenantId, Verified> verified = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService watchdog = newWatchdog();
+    private final Watchdog watchdog = new Watchdog("nimbus-runtime-watchdog");
 
     public FunctionRuntime(RuntimeLimits limits) {
         this.limits = limits;
@@ -158,10 +155,10 @@ public final class FunctionRuntime implements AutoCloseable {
         AtomicBoolean timedOut = new AtomicBoolean();
         boolean reusable = false;
         c.host().bind(bridge, spec.kind());
-        ScheduledFuture<?> timer = watchdog.schedule(() -> {
+        Watchdog.Deadline timer = watchdog.arm(limits.timeoutMillis(), () -> {
             timedOut.set(true);
             c.context().close(true);
-        }, limits.timeoutMillis(), TimeUnit.MILLISECONDS);
+        });
         try {
             org.graalvm.polyglot.Value module = c.modules().get(spec.module());
             org.graalvm.polyglot.Value holder = c.invoke().execute(module, spec.export(), spec.kind().wireName(),
@@ -202,7 +199,7 @@ public final class FunctionRuntime implements AutoCloseable {
             throw new NimbusException(ErrorCode.INVALID_INPUT, "function '" + spec.name() + "' failed: " + e.getMessage(),
                     Map.of("function", Value.of(spec.name())));
         } finally {
-            timer.cancel(false);
+            timer.close();
             c.host().unbind();
             if (reusable && !timedOut.get()) {
                 pool.release(inv.tenant(), sha, c);
@@ -214,21 +211,6 @@ public final class FunctionRuntime implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /**
-     * One timer thread for every invocation's deadline. A finished invocation's timer is removed
-     * at once: with the default 30 s timeout, cancelled timers would otherwise pile up (tens of
-     * thousands per second under load), each holding its context until its deadline.
-     */
-    private static ScheduledExecutorService newWatchdog() {
-        java.util.concurrent.ScheduledThreadPoolExecutor w = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "nimbus-runtime-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        w.setRemoveOnCancelPolicy(true);
-        return w;
     }
 
     private static NimbusException functionError(FunctionSpec spec, JsHost host, org.graalvm.polyglot.Value error) {
@@ -248,7 +230,7 @@ public final class FunctionRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        watchdog.shutdownNow();
+        watchdog.close();
         pool.close();
         engine.close(true);
     }

@@ -197,7 +197,7 @@ final class MutationApplier {
             case Mutation.Insert ins -> {
                 DocumentId id = ins.id().orElseGet(ids::next);
                 // A generated id is new by construction; only a caller-chosen id needs a lookup.
-                if (ins.id().isPresent() && current(overlay, ins.table(), id).isPresent()) {
+                if (ins.id().isPresent() && !write.generatedId() && current(overlay, ins.table(), id).isPresent()) {
                     throw new NimbusException(ErrorCode.ALREADY_EXISTS, "document " + id + " already exists in table "
                             + ins.table(), Map.of("documentId", Value.of(id.value())));
                 }

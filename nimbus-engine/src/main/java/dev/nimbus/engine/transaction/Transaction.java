@@ -44,6 +44,8 @@ public final class Transaction {
     private final ReadSet readSet;
     private final java.util.function.LongSupplier snapshotSequence;
     private final List<Mutation> staged = new ArrayList<>();
+    // By identity: the staged inserts whose ids this transaction generated.
+    private final Set<Mutation> generatedIds = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Map<Key, Optional<Document>> overlay = new LinkedHashMap<>();
 
     /**
@@ -96,8 +98,15 @@ public final class Transaction {
         DocumentId id = IDS.next();
         long now = System.currentTimeMillis() * 1000;
         overlay.put(new Key(table, id), Optional.of(new Document(id, now, now, fields)));
-        staged.add(new Mutation.Insert(table, Optional.of(id), fields));
+        Mutation.Insert insert = new Mutation.Insert(table, Optional.of(id), fields);
+        staged.add(insert);
+        generatedIds.add(insert);
         return id;
+    }
+
+    /** Whether {@code m} is one of this transaction's inserts with an id it generated. */
+    public boolean hasGeneratedId(Mutation m) {
+        return generatedIds.contains(m);
     }
 
     public void insert(TableName table, DocumentId id, Value.Obj fields) {

@@ -230,7 +230,7 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
         }
         List<Mutation> writes = bridge.blindWrites();
         if (!writes.isEmpty()) {
-            engine.commit(inv.tenant(), principal, writes);
+            engine.commit(inv.tenant(), principal, writes, m -> true); // only inserts, ids generated here
         }
         jobs.create(inv.tenant(), bridge.stagedJobs());
         return new Blind.Done(new Outcome(r.value(), r.logs(), Optional.empty(), -1));
