@@ -250,6 +250,22 @@ public final class Engine implements AutoCloseable {
         return tenant(tenant).pipeline.watermark().applied();
     }
 
+    /**
+     * Where the tenant's last applied write to {@code table} landed, without waiting or reading
+     * storage: {@code sequence} is at least the sequence of every applied write to the table
+     * (exact once the table has been written since the tenant was opened). {@code incarnation}
+     * tells apart the tenant's openings in this engine (sequences of a tenant dropped and created
+     * again start over), so compare marks only with the same incarnation.
+     */
+    public TableWriteMark lastAppliedWrite(TenantId tenant, TableName table) {
+        TenantEngine t = tenant(tenant);
+        return new TableWriteMark(t.incarnation, t.pipeline.lastAppliedWrite(table));
+    }
+
+    /** See {@link #lastAppliedWrite}. */
+    public record TableWriteMark(long incarnation, long sequence) {
+    }
+
     public List<JournalRecord> journal(TenantId tenant, long afterSequence, int limit) {
         try (TenantEngine.ReadView v = tenant(tenant).read()) {
             return v.snapshot().readJournal(afterSequence, limit);

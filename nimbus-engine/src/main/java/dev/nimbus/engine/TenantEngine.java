@@ -34,6 +34,9 @@ final class TenantEngine {
     final EngineLimits limits;
     final PolicyCache policies;
     final CommitPipeline pipeline;
+    private static final java.util.concurrent.atomic.AtomicLong INCARNATIONS = new java.util.concurrent.atomic.AtomicLong();
+    /** Tells this opening of the tenant from earlier ones in this process. */
+    final long incarnation = INCARNATIONS.incrementAndGet();
     final SubscriptionHub hub;
 
     /** {@code onApplied} hears of every applied batch's writes, after subscriptions do. */

@@ -131,4 +131,24 @@ class MutationPathTest extends EngineFixture {
         assertThat(failed).isEqualTo(1);
         assertThat(engine.query(tenant, ADMIN, Query.all(T))).hasSize(49);
     }
+
+    @Test
+    void theLastAppliedWriteOfATableIsKnownAtOnceAndOnlyItsOwnWritesMoveIt() {
+        dev.nimbus.core.model.TableName other = dev.nimbus.core.model.TableName.of("other");
+        Engine.TableWriteMark start = engine.lastAppliedWrite(tenant, T);
+        assertThat(start.sequence()).isLessThanOrEqualTo(engine.appliedSequence(tenant));
+
+        CommitOutcome first = engine.mutate(tenant, ADMIN, new Mutation.Insert(T, Optional.empty(), obj("n", 1)));
+        Engine.TableWriteMark afterFirst = engine.lastAppliedWrite(tenant, T);
+        assertThat(afterFirst.sequence()).isEqualTo(first.sequence());
+        assertThat(afterFirst.incarnation()).isEqualTo(start.incarnation());
+
+        engine.mutate(tenant, ADMIN, new Mutation.Insert(other, Optional.empty(), obj("n", 2)));
+        assertThat(engine.lastAppliedWrite(tenant, T)).isEqualTo(afterFirst);
+        assertThat(engine.lastAppliedWrite(tenant, other).sequence()).isGreaterThan(first.sequence());
+
+        engine.dropTenant(tenant);
+        engine.createTenant(tenant);
+        assertThat(engine.lastAppliedWrite(tenant, T).incarnation()).isNotEqualTo(start.incarnation());
+    }
 }

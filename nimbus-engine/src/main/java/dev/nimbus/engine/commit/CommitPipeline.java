@@ -79,6 +79,12 @@ public final class CommitPipeline {
     private final java.util.concurrent.atomic.LongAdder applyNanos = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder commitNanos = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder syncs = new java.util.concurrent.atomic.LongAdder();
+    // Per table, the highest applied sequence that wrote it since this pipeline started; tables
+    // not written since then answer the sequence it started at (they may have been written up
+    // to there). Updated before the watermark moves past the write.
+    private final java.util.concurrent.ConcurrentHashMap<dev.nimbus.core.model.TableName, Long> lastWrites =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final long startedAt;
 
     /**
      * Counters of the mutation path since start, for metrics: committed batches and requests,
@@ -102,6 +108,7 @@ public final class CommitPipeline {
         this.policies = policies;
         this.queue = new ArrayBlockingQueue<>(limits.admissionQueueMax());
         this.watermark = new AppliedWatermark(lastSequence);
+        this.startedAt = lastSequence;
         this.state = new MutationApplier.WriterState(new RecentWrites(limits.recentWritesMax(), lastSequence));
         this.onApplied = onApplied;
         this.writer = Thread.ofPlatform().name("nimbus-writer-" + tenant).daemon(true).unstarted(this::run);
@@ -297,7 +304,18 @@ public final class CommitPipeline {
         }
     }
 
+    /**
+     * The highest applied sequence that wrote {@code table}, or a sequence at or after it: once
+     * the watermark shows a write, this shows it too. O(1), no waiting.
+     */
+    public long lastAppliedWrite(dev.nimbus.core.model.TableName table) {
+        return lastWrites.getOrDefault(table, startedAt);
+    }
+
     private void apply(InFlight f) {
+        for (CommittedWrite w : f.writes()) {
+            lastWrites.merge(w.table(), w.sequence(), Math::max);
+        }
         watermark.advance(f.lastSequence());
         acknowledger.execute(() -> {
             for (int i = 0; i < f.accepted().size(); i++) {

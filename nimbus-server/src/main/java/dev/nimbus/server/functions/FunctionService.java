@@ -124,16 +124,16 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
         VerifiedBundles.Ticket ticket = bundles.start(call.tenant());
         boolean blindFirst = call.kind() == FunctionKind.MUTATION && !knownToRead(call);
         if (!blindFirst || proven) {
-            // Outside the slot: wait until the bundle's watcher has heard every applied commit.
+            // Outside the slot: the bundle's proof (VerifiedBundles: immediate today).
             ticket = bundles.await(ticket);
         }
         Slot slot = new Slot(call);
         try {
             slot.take();
-            // The bundle as stored: the cached instance while the watcher proves it unchanged
-            // (a blind mutation's run may start before the proof: it waits for it before
-            // committing), else read now, before any snapshot of the call; the runtime hashes
-            // every instance it has not hashed before.
+            // The bundle as stored: the cached instance while the engine shows its table
+            // unwritten since it was read, else read now, before any snapshot of the call; the
+            // runtime hashes every instance it has not hashed before. (A provisional bundle,
+            // which a blind run would confirm before committing, is not handed out today.)
             VerifiedBundles.Use use = bundles.bundle(ticket, call.deployment(), blindFirst && !proven);
             Bundle stored = use.bundle();
             Invocation inv = call.withSource(() -> stored);
