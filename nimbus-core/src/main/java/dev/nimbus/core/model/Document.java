@@ -26,10 +26,15 @@ public record Document(DocumentId id, long creationTimeMicros, long updateTimeMi
     public Document {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(fields, "fields");
-        for (String f : fields.fields().keySet()) {
-            if (SYSTEM_FIELDS.contains(f)) {
-                throw new NimbusException(ErrorCode.INVALID_INPUT,
-                        "field '" + f + "' is managed by Nimbus and cannot be written");
+        Map<String, Value> own = fields.fields();
+        // Three lookups rather than a walk over every field (this runs for every document the
+        // engine builds); only a refusal walks, to name the first offending field in order.
+        if (own.containsKey(ID) || own.containsKey(CREATION_TIME) || own.containsKey(UPDATE_TIME)) {
+            for (String f : own.keySet()) {
+                if (SYSTEM_FIELDS.contains(f)) {
+                    throw new NimbusException(ErrorCode.INVALID_INPUT,
+                            "field '" + f + "' is managed by Nimbus and cannot be written");
+                }
             }
         }
         if (updateTimeMicros < creationTimeMicros) {

@@ -27,6 +27,14 @@ public record DocumentId(String value) implements Comparable<DocumentId> {
     public static final int GENERATED_LENGTH = 26;
     static final char DERIVED_PREFIX = 'k';
     static final String ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+    /** Membership in {@link #ALPHABET} by character (ids are checked on every decode). */
+    private static final boolean[] IN_ALPHABET = new boolean[128];
+
+    static {
+        for (int i = 0; i < ALPHABET.length(); i++) {
+            IN_ALPHABET[ALPHABET.charAt(i)] = true;
+        }
+    }
 
     public DocumentId {
         String problem = problem(value);
@@ -88,7 +96,8 @@ public record DocumentId(String value) implements Comparable<DocumentId> {
             if (i == 0 && v.charAt(0) == DERIVED_PREFIX) {
                 continue;
             }
-            if (ALPHABET.indexOf(v.charAt(i)) < 0) {
+            char c = v.charAt(i);
+            if (c >= IN_ALPHABET.length || !IN_ALPHABET[c]) {
                 return "character '" + v.charAt(i) + "' at " + i
                         + " is not lowercase Crockford base32";
             }

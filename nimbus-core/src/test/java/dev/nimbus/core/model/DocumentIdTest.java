@@ -64,7 +64,8 @@ class DocumentIdTest {
     @Test
     void rejectsMalformedIds() {
         for (String bad : new String[] {"", "ABC", "01jx2x9w7d2f0v6q8t3k5r9e1", "91jx2x9w7d2f0v6q8t3k5r9e1b",
-                "k", "kzz", "k0", "01jx2x9w7d2f0v6q8t3k5r9e1!", "x".repeat(2000)}) {
+                "k", "kzz", "k0", "01jx2x9w7d2f0v6q8t3k5r9e1!", "01jx2x9w7d2f0v6q8t3k5r9e1\u00e9",
+                "01jx2x9w7d2f0v6q8t3k5r9e1\u0101", "01jx2x9w7d2f0v6q8t3k5r9eil", "x".repeat(2000)}) {
             assertThat(DocumentId.isValid(bad)).as(bad).isFalse();
             assertThatThrownBy(() -> DocumentId.parse(bad)).isInstanceOf(NimbusException.class);
         }
@@ -81,5 +82,21 @@ class DocumentIdTest {
         assertThatThrownBy(() -> TenantId.of("_nimbus")).isInstanceOf(NimbusException.class);
         assertThatThrownBy(() -> TenantId.of("a".repeat(129))).isInstanceOf(NimbusException.class);
         assertThatThrownBy(() -> TenantId.of("a/b")).isInstanceOf(NimbusException.class);
+    }
+
+    @Test
+    void aDocumentRefusesSystemFieldsNamingTheFirstInItsOrder() {
+        DocumentId id = new DocumentIdGenerator().next();
+        java.util.Map<String, Value> fields = new java.util.LinkedHashMap<>();
+        fields.put("name", Value.of("Ada"));
+        assertThat(new Document(id, 1, 1, new Value.Obj(fields)).fields().get("name")).isEqualTo(Value.of("Ada"));
+        fields.put("_updateTime", Value.of(1L));
+        fields.put("_id", Value.of("x"));
+        assertThatThrownBy(() -> new Document(id, 1, 1, new Value.Obj(fields)))
+                .isInstanceOf(NimbusException.class).hasMessageContaining("'_updateTime'");
+        for (String system : Document.SYSTEM_FIELDS) {
+            assertThatThrownBy(() -> new Document(id, 1, 1, new Value.Obj(java.util.Map.of(system, Value.of(1L)))))
+                    .as(system).isInstanceOf(NimbusException.class);
+        }
     }
 }
