@@ -158,18 +158,7 @@ final class EventLoopHttp {
             throw new IOException("not an HTTP response");
         }
         int status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
-        int length = 0;
-        for (int line = 0; line < headEnd; ) {
-            int eol = line;
-            while (eol < headEnd && b[eol] != '\n') {
-                eol++;
-            }
-            if (startsWithIgnoreCase(b, line, eol, CONTENT_LENGTH)) {
-                length = Integer.parseInt(new String(b, line + CONTENT_LENGTH.length,
-                        eol - line - CONTENT_LENGTH.length, StandardCharsets.US_ASCII).trim());
-            }
-            line = eol + 1;
-        }
+        int length = contentLength(b, 0, headEnd);
         if (end < headEnd + length) {
             grow(c);
             return false;
@@ -189,6 +178,23 @@ final class EventLoopHttp {
             bigger.put(c.in);
             c.in = bigger;
         }
+    }
+
+    /** The Content-Length of the response head in {@code b[from, headEnd)}, 0 if there is none. */
+    static int contentLength(byte[] b, int from, int headEnd) {
+        int length = 0;
+        for (int line = from; line < headEnd; ) {
+            int eol = line;
+            while (eol < headEnd && b[eol] != '\n') {
+                eol++;
+            }
+            if (startsWithIgnoreCase(b, line, eol, CONTENT_LENGTH)) {
+                length = Integer.parseInt(new String(b, line + CONTENT_LENGTH.length,
+                        eol - line - CONTENT_LENGTH.length, StandardCharsets.US_ASCII).trim());
+            }
+            line = eol + 1;
+        }
+        return length;
     }
 
     private static boolean startsWithIgnoreCase(byte[] b, int from, int to, byte[] prefix) {

@@ -20,7 +20,6 @@ final class KeepAliveHttp implements AutoCloseable {
     }
 
     private static final int HEAD_BYTES_MAX = 16 * 1024;
-    private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
 
     private final Socket socket;
     private final OutputStream out;
@@ -42,14 +41,7 @@ final class KeepAliveHttp implements AutoCloseable {
     }
 
     Response send(String method, String path, String authorization, String body) throws IOException {
-        byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        byte[] head = (method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: " + authorization
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        byte[] request = new byte[head.length + payload.length];
-        System.arraycopy(head, 0, request, 0, head.length);
-        System.arraycopy(payload, 0, request, head.length, payload.length);
-        out.write(request);
+        out.write(EventLoopHttp.request(method, path, host, authorization, body));
         return response();
     }
 
@@ -59,15 +51,7 @@ final class KeepAliveHttp implements AutoCloseable {
             throw new IOException("not an HTTP response");
         }
         int status = (buf[start + 9] - '0') * 100 + (buf[start + 10] - '0') * 10 + (buf[start + 11] - '0');
-        int length = 0;
-        for (int line = start; line < headEnd; ) {
-            int eol = indexOf((byte) '\n', line, headEnd);
-            if (startsWithIgnoreCase(line, eol, CONTENT_LENGTH)) {
-                length = Integer.parseInt(new String(buf, line + CONTENT_LENGTH.length,
-                        eol - line - CONTENT_LENGTH.length, StandardCharsets.US_ASCII).trim());
-            }
-            line = eol + 1;
-        }
+        int length = EventLoopHttp.contentLength(buf, start, headEnd);
         start = headEnd;
         fill(length);
         String text = new String(buf, start, length, StandardCharsets.UTF_8);
@@ -120,31 +104,6 @@ final class KeepAliveHttp implements AutoCloseable {
             throw new IOException("connection closed");
         }
         end += n;
-    }
-
-    private int indexOf(byte b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (buf[i] == b) {
-                return i;
-            }
-        }
-        return to;
-    }
-
-    private boolean startsWithIgnoreCase(int from, int to, byte[] prefix) {
-        if (to - from < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            int c = buf[from + i];
-            if (c >= 'A' && c <= 'Z') {
-                c += 'a' - 'A';
-            }
-            if (c != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

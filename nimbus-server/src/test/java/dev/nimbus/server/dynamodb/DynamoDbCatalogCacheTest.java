@@ -12,10 +12,8 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -32,7 +30,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static dev.nimbus.server.dynamodb.DynamoDbServerFixture.attr;
 import static dev.nimbus.server.dynamodb.DynamoDbServerFixture.fails;
+import static dev.nimbus.server.dynamodb.DynamoDbServerFixture.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -56,14 +56,6 @@ class DynamoDbCatalogCacheTest {
     @AfterAll
     static void stop() {
         f.close();
-    }
-
-    static AttributeDefinition attr(String name, ScalarAttributeType t) {
-        return AttributeDefinition.builder().attributeName(name).attributeType(t).build();
-    }
-
-    static KeySchemaElement key(String name, KeyType t) {
-        return KeySchemaElement.builder().attributeName(name).keyType(t).build();
     }
 
     /** A request through a second DynamoDbService on the same engine (another path to the catalog). */

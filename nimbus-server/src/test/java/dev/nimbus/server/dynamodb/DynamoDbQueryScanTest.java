@@ -6,11 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.LocalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
@@ -28,7 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.nimbus.server.dynamodb.DynamoDbServerFixture.attr;
 import static dev.nimbus.server.dynamodb.DynamoDbServerFixture.fails;
+import static dev.nimbus.server.dynamodb.DynamoDbServerFixture.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Query and Scan: key conditions, order, filters, pagination, LSIs/GSIs with projections, segments. */
@@ -88,14 +88,6 @@ class DynamoDbQueryScanTest {
     @AfterAll
     static void stop() {
         f.close();
-    }
-
-    static AttributeDefinition attr(String name, ScalarAttributeType t) {
-        return AttributeDefinition.builder().attributeName(name).attributeType(t).build();
-    }
-
-    static KeySchemaElement key(String name, KeyType t) {
-        return KeySchemaElement.builder().attributeName(name).keyType(t).build();
     }
 
     static List<String> ts(List<Map<String, AttributeValue>> items) {

@@ -55,6 +55,18 @@ final class DynamoDbServerFixture implements AutoCloseable {
     }
 
     /** Asserts the call fails with this DynamoDB error code (the part after '#') and message fragment. */
+    static software.amazon.awssdk.services.dynamodb.model.AttributeDefinition attr(String name,
+            software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType t) {
+        return software.amazon.awssdk.services.dynamodb.model.AttributeDefinition.builder()
+                .attributeName(name).attributeType(t).build();
+    }
+
+    static software.amazon.awssdk.services.dynamodb.model.KeySchemaElement key(String name,
+            software.amazon.awssdk.services.dynamodb.model.KeyType t) {
+        return software.amazon.awssdk.services.dynamodb.model.KeySchemaElement.builder()
+                .attributeName(name).keyType(t).build();
+    }
+
     static software.amazon.awssdk.services.dynamodb.model.DynamoDbException fails(Runnable call, String code, String message) {
         try {
             call.run();
