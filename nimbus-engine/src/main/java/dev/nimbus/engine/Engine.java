@@ -175,7 +175,7 @@ public final class Engine implements AutoCloseable {
 
     public Optional<Document> get(TenantId tenant, Principal principal, TableName table, DocumentId id) {
         TenantEngine t = tenant(tenant);
-        try (TenantEngine.ReadView v = t.read()) {
+        try (TenantEngine.ReadView v = t.readOf(table)) {
             Optional<Document> d = v.snapshot().get(table, id);
             if (d.isPresent() && !t.readable(v.snapshot(), table, principal).test(d.get())) {
                 throw new NimbusException(ErrorCode.PERMISSION_DENIED, "the access policy of table " + table
@@ -204,7 +204,7 @@ public final class Engine implements AutoCloseable {
         int size = query.limit().isPresent() && (pageSize < 0 || query.limit().getAsInt() < pageSize)
                 ? query.limit().getAsInt() : pageSize;
         TenantEngine t = tenant(tenant);
-        try (TenantEngine.ReadView v = t.read()) {
+        try (TenantEngine.ReadView v = t.readOf(query.table())) {
             if (size == 0) {
                 return new QueryRunner.Page(List.of(), Optional.empty(), false);
             }

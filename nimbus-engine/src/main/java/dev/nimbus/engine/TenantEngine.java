@@ -70,6 +70,31 @@ final class TenantEngine {
         }
     }
 
+    /**
+     * A snapshot for reading {@code table} only, whose state of that table is exactly the applied
+     * state: it waits for the applied watermark only if the snapshot holds a committed batch not
+     * yet applied that wrote this table (a write elsewhere in flight does not hold the read up).
+     * The view's sequence is then the applied one its table's state corresponds to.
+     */
+    ReadView readOf(dev.nimbus.core.model.TableName table) {
+        Snapshot s = store.snapshot();
+        try {
+            long seq = s.lastSequence();
+            long applied = pipeline.watermark().applied();
+            if (seq <= applied) {
+                return new ReadView(s, seq);
+            }
+            if (pipeline.lastCommittedWrite(table) <= applied) {
+                return new ReadView(s, applied); // every write to the table it holds is applied
+            }
+            pipeline.watermark().awaitApplied(seq, limits.visibilityWaitMillis());
+            return new ReadView(s, seq);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     record ReadView(Snapshot snapshot, long sequence) implements AutoCloseable {
         @Override
         public void close() {

@@ -189,6 +189,34 @@ class PipelinedCommitTest {
     }
 
     @Test
+    void aReadWaitsForACommitInFlightOnlyIfThatCommitWroteItsTable() throws Exception {
+        TableName other = TableName.of("others");
+        CompletableFuture<CommitOutcome> seed = engine.submit(TENANT, Principal.ADMIN, new Mutation.Insert(other,
+                Optional.empty(), EngineFixture.obj("n", 0)));
+        nextCommit().release();
+        CommitOutcome seeded = seed.get(10, TimeUnit.SECONDS);
+        CompletableFuture<CommitOutcome> insert = engine.submit(TENANT, Principal.ADMIN, insert(1));
+        Gate held = nextCommit(); // committed to SQLite, not durable, not applied
+        // Another table: read at once, as of the applied state.
+        CompletableFuture<Integer> elsewhere = CompletableFuture.supplyAsync(
+                () -> engine.query(TENANT, Principal.ADMIN, Query.all(other)).size());
+        CompletableFuture<Boolean> byId = CompletableFuture.supplyAsync(
+                () -> engine.get(TENANT, Principal.ADMIN, other, seeded.ids().get(0)).isPresent());
+        assertThat(elsewhere.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(byId.get(5, TimeUnit.SECONDS)).isTrue();
+        // The table the held commit wrote: the read waits for it to be durable and applied.
+        CompletableFuture<Integer> here = CompletableFuture.supplyAsync(
+                () -> engine.query(TENANT, Principal.ADMIN, Query.all(T)).size());
+        Thread.sleep(300);
+        assertThat(here).isNotDone();
+        assertThat(insert).isNotDone();
+
+        held.release();
+        assertThat(insert.get(10, TimeUnit.SECONDS).ids()).hasSize(1);
+        assertThat(here.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+
+    @Test
     void aCommitThatCannotBeMadeDurableFailsItsCallersAndStopsTheTenantsWrites() throws Exception {
         CompletableFuture<CommitOutcome> insert = engine.submit(TENANT, Principal.ADMIN, insert(1));
         nextCommit().fail(new NimbusException(ErrorCode.STORAGE_IO, "sqlite storage error [io]: fsync failed"));

@@ -85,6 +85,11 @@ public final class CommitPipeline {
     private final java.util.concurrent.ConcurrentHashMap<dev.nimbus.core.model.TableName, Long> lastWrites =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final long startedAt;
+    // Per table, the highest sequence the writer has committed (or is about to commit) a write
+    // to it at: set before the storage commit, so a snapshot that holds such a write always
+    // finds it here. Only ever ahead of what is applied.
+    private final java.util.concurrent.ConcurrentHashMap<dev.nimbus.core.model.TableName, Long> committedWrites =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Counters of the mutation path since start, for metrics: committed batches and requests,
@@ -220,6 +225,9 @@ public final class CommitPipeline {
                 return;
             }
             if (!accepted.isEmpty()) {
+                for (CommittedWrite w : writes) {
+                    committedWrites.merge(w.table(), w.sequence(), Math::max);
+                }
                 durability = tx.commitDeferred();
                 applyNanos.add(System.nanoTime() - started);
                 batches.increment();
@@ -310,6 +318,14 @@ public final class CommitPipeline {
      */
     public long lastAppliedWrite(dev.nimbus.core.model.TableName table) {
         return lastWrites.getOrDefault(table, startedAt);
+    }
+
+    /**
+     * At least the sequence of every write to {@code table} in a committed (or committing) batch,
+     * applied or not; if it is not past the watermark, nothing unapplied touches the table.
+     */
+    public long lastCommittedWrite(dev.nimbus.core.model.TableName table) {
+        return committedWrites.getOrDefault(table, startedAt);
     }
 
     private void apply(InFlight f) {
