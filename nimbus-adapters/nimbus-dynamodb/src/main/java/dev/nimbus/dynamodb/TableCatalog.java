@@ -34,9 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * tenant by the snapshot's commit sequence: a snapshot at the same sequence holds the same
  * catalog, so a lookup at the sequence of the cached one reads nothing, whoever wrote the catalog
  * and by whichever path. A lookup at another sequence reads the entry in the caller's snapshot;
- * its stored JSON is parsed again only when it changed. (A tenant dropped and created again starts
- * its sequences anew; the first lookup at a different sequence replaces the cached one, so only a
- * first request landing exactly on the old sequence could see the old catalog.)
+ * its stored JSON is parsed again only when it changed. A tenant dropped and created again starts
+ * its sequences anew, so the cache is also keyed by the tenant's incarnation in the engine
+ * ({@link Engine#lastAppliedWrite}).
  */
 final class TableCatalog {
     static final TableName CATALOG = TableName.system("_ddb_catalog");
@@ -55,7 +55,8 @@ final class TableCatalog {
     private final AtomicLong catalogReads = new AtomicLong();
 
     /** The lookups made at one sequence: name → definition, or empty for "no such table". */
-    private record AtSequence(long sequence, ConcurrentHashMap<String, Optional<TableDefinition>> tables) {
+    private record AtSequence(long incarnation, long sequence,
+                              ConcurrentHashMap<String, Optional<TableDefinition>> tables) {
     }
 
     TableCatalog(Engine engine) {
@@ -74,10 +75,11 @@ final class TableCatalog {
     /** The table's definition as of {@code tx}'s snapshot (cached by its sequence). */
     Optional<TableDefinition> find(Transaction tx, TenantId tenant, String name) {
         long sequence = tx.snapshotSequence();
+        long incarnation = engine.lastAppliedWrite(tenant, CATALOG).incarnation();
         AtSequence at = bySequence.get(tenant);
-        if (at == null || at.sequence() != sequence) {
+        if (at == null || at.sequence() != sequence || at.incarnation() != incarnation) {
             // The latest reader's sequence wins; readers at other sequences never see its entries.
-            at = new AtSequence(sequence, new ConcurrentHashMap<>());
+            at = new AtSequence(incarnation, sequence, new ConcurrentHashMap<>());
             bySequence.put(tenant, at);
         }
         Optional<TableDefinition> d = at.tables().get(name);

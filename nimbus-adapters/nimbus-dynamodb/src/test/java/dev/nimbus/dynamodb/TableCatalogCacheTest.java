@@ -91,4 +91,21 @@ class TableCatalogCacheTest {
         assertThat(updated.ttlAttribute()).contains("expires");
         assertThat(updated.deletionProtection()).isTrue();
     }
+
+    @Test
+    void aTenantDroppedAndCreatedAgainIsNotAnsweredFromTheOldCatalogAtTheSameSequence() {
+        catalog.create(TENANT, table("Gone", "pk"));
+        long sequence = engine.appliedSequence(TENANT);
+        assertThat(lookup(catalog, "Gone")).isPresent();
+
+        engine.dropTenant(TENANT);
+        engine.createTenant(TENANT);
+        // Bring the new tenant's sequence to exactly where the cached lookup was made.
+        for (long s = engine.appliedSequence(TENANT); s < sequence; s++) {
+            engine.mutate(TENANT, Principal.SYSTEM, new Mutation.Insert(TableName.of("other"), Optional.empty(),
+                    new Value.Obj(Map.of("x", Value.of(s)))));
+        }
+        assertThat(engine.appliedSequence(TENANT)).isEqualTo(sequence);
+        assertThat(lookup(catalog, "Gone")).isEmpty();
+    }
 }
