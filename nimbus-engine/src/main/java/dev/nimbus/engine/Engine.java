@@ -343,13 +343,15 @@ public final class Engine implements AutoCloseable {
             T result;
             Transaction tx;
             boolean read;
+            long readAt;
             // The snapshot opens on the first read: a transaction that only inserts (new ids)
             // reads nothing and commits as plain writes, without waiting for one.
             try (LazyReadView v = new LazyReadView(t)) {
                 ReadSet readSet = new ReadSet();
-                tx = new Transaction(reads(t, v, principal, readSet), readSet, v::sequence);
+                tx = new Transaction(reads(t, v, principal, readSet), readSet, v::snapshotSequence);
                 result = body.apply(tx);
                 read = v.opened();
+                readAt = read ? v.readSequence() : -1;
             }
             if (tx.stagedMutations().isEmpty()) {
                 return new TransactionResult<>(result, Optional.empty());
@@ -357,7 +359,7 @@ public final class Engine implements AutoCloseable {
             List<Operation> ops = tx.stagedMutations().stream()
                     .map(m -> (Operation) new Operation.Write(m, tx.hasGeneratedId(m))).toList();
             CommitRequest r = read
-                    ? new CommitRequest(ops, principal, tx.snapshotSequence(), Optional.of(tx.readSet()),
+                    ? new CommitRequest(ops, principal, readAt, Optional.of(tx.readSet()),
                             Optional.empty(), new CompletableFuture<>(), 256L * ops.size())
                     : CommitRequest.of(ops, principal);
             try {
@@ -391,20 +393,33 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** A transaction's snapshot, opened on first use. */
+    /**
+     * A transaction's snapshot, opened on first use and read table by table
+     * ({@link TenantEngine.ScopedView}): a read waits for a commit in flight only if that commit
+     * wrote the table read. {@link #snapshotSequence} (what {@code Transaction.snapshotSequence}
+     * returns, e.g. to key a cache by) makes the whole snapshot applied state first.
+     */
     private static final class LazyReadView implements AutoCloseable {
         private final TenantEngine tenant;
-        private TenantEngine.ReadView view;
+        private TenantEngine.ScopedView view;
 
         LazyReadView(TenantEngine tenant) {
             this.tenant = tenant;
         }
 
-        StoreReader snapshot() {
-            return view().snapshot();
+        StoreReader reader(TableName table) {
+            return view().reader(table);
         }
 
-        long sequence() {
+        /** The snapshot's sequence, every table of it applied state. */
+        long snapshotSequence() {
+            TenantEngine.ScopedView v = view();
+            v.awaitAll();
+            return v.sequence();
+        }
+
+        /** The applied sequence the tables read so far correspond to (for the commit's conflict check). */
+        long readSequence() {
             return view().sequence();
         }
 
@@ -412,9 +427,9 @@ public final class Engine implements AutoCloseable {
             return view != null;
         }
 
-        private TenantEngine.ReadView view() {
+        private TenantEngine.ScopedView view() {
             if (view == null) {
-                view = tenant.read();
+                view = tenant.new ScopedView();
             }
             return view;
         }
@@ -431,7 +446,7 @@ public final class Engine implements AutoCloseable {
         return new Transaction.Reads() {
             @Override
             public Optional<Document> get(TableName table, DocumentId id) {
-                StoreReader snapshot = view.snapshot();
+                StoreReader snapshot = view.reader(table);
                 readSet.document(table, id);
                 Optional<Document> d = snapshot.get(table, id);
                 if (d.isPresent() && !t.readable(snapshot, table, principal).test(d.get())) {
@@ -443,13 +458,14 @@ public final class Engine implements AutoCloseable {
 
             @Override
             public List<Document> query(Query query) {
-                return t.query(view.snapshot(), query, principal, TenantEngine.limitOf(query), Optional.empty(), readSet)
-                        .documents();
+                return t.query(view.reader(query.table()), query, principal, TenantEngine.limitOf(query),
+                        Optional.empty(), readSet).documents();
             }
 
             @Override
             public List<Document> order(Query query, List<Document> documents) {
-                return QueryRunner.order(query, QueryPlanner.plan(query, view.snapshot().schema(query.table())), documents);
+                return QueryRunner.order(query, QueryPlanner.plan(query, view.reader(query.table()).schema(query.table())),
+                        documents);
             }
         };
     }

@@ -95,6 +95,54 @@ final class TenantEngine {
         }
     }
 
+    /**
+     * A snapshot read table by table (a transaction's): each table's state is the applied state,
+     * waiting for the applied watermark only when a table about to be read was written by a
+     * batch the snapshot holds but that is not applied yet. {@link #sequence} is the applied
+     * sequence every table read so far corresponds to; {@link #awaitAll} makes the whole
+     * snapshot applied state (its sequence then the snapshot's).
+     */
+    final class ScopedView implements AutoCloseable {
+        private final Snapshot snapshot;
+        private final long snapshotSequence;
+        private long sequence;
+
+        ScopedView() {
+            this.snapshot = store.snapshot();
+            try {
+                this.snapshotSequence = snapshot.lastSequence();
+                this.sequence = Math.min(snapshotSequence, pipeline.watermark().applied());
+            } catch (RuntimeException e) {
+                snapshot.close();
+                throw e;
+            }
+        }
+
+        /** The snapshot, once reading {@code table} from it gives the table's applied state. */
+        StoreReader reader(dev.nimbus.core.model.TableName table) {
+            if (sequence < snapshotSequence && pipeline.lastCommittedWrite(table) > sequence) {
+                awaitAll();
+            }
+            return snapshot;
+        }
+
+        void awaitAll() {
+            if (sequence < snapshotSequence) {
+                pipeline.watermark().awaitApplied(snapshotSequence, limits.visibilityWaitMillis());
+                sequence = snapshotSequence;
+            }
+        }
+
+        long sequence() {
+            return sequence;
+        }
+
+        @Override
+        public void close() {
+            snapshot.close();
+        }
+    }
+
     record ReadView(Snapshot snapshot, long sequence) implements AutoCloseable {
         @Override
         public void close() {

@@ -190,6 +190,16 @@ class PipelinedCommitTest {
 
     @Test
     void aReadWaitsForACommitInFlightOnlyIfThatCommitWroteItsTable() throws Exception {
+        // Threads of its own: a waiting read must not hold up the others (the common pool may have one).
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        try {
+            readsWaitOnlyForTheirTable(threads);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private void readsWaitOnlyForTheirTable(java.util.concurrent.Executor threads) throws Exception {
         TableName other = TableName.of("others");
         CompletableFuture<CommitOutcome> seed = engine.submit(TENANT, Principal.ADMIN, new Mutation.Insert(other,
                 Optional.empty(), EngineFixture.obj("n", 0)));
@@ -199,21 +209,31 @@ class PipelinedCommitTest {
         Gate held = nextCommit(); // committed to SQLite, not durable, not applied
         // Another table: read at once, as of the applied state.
         CompletableFuture<Integer> elsewhere = CompletableFuture.supplyAsync(
-                () -> engine.query(TENANT, Principal.ADMIN, Query.all(other)).size());
+                () -> engine.query(TENANT, Principal.ADMIN, Query.all(other)).size(), threads);
         CompletableFuture<Boolean> byId = CompletableFuture.supplyAsync(
-                () -> engine.get(TENANT, Principal.ADMIN, other, seeded.ids().get(0)).isPresent());
+                () -> engine.get(TENANT, Principal.ADMIN, other, seeded.ids().get(0)).isPresent(), threads);
         assertThat(elsewhere.get(5, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(byId.get(5, TimeUnit.SECONDS)).isTrue();
         // The table the held commit wrote: the read waits for it to be durable and applied.
         CompletableFuture<Integer> here = CompletableFuture.supplyAsync(
-                () -> engine.query(TENANT, Principal.ADMIN, Query.all(T)).size());
+                () -> engine.query(TENANT, Principal.ADMIN, Query.all(T)).size(), threads);
         Thread.sleep(300);
         assertThat(here).isNotDone();
         assertThat(insert).isNotDone();
 
+        // The same inside a transaction, table by table.
+        CompletableFuture<Integer> txElsewhere = CompletableFuture.supplyAsync(() -> engine.transact(TENANT,
+                Principal.ADMIN, tx -> tx.query(Query.all(other)).size()), threads);
+        assertThat(txElsewhere.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        CompletableFuture<Integer> txHere = CompletableFuture.supplyAsync(() -> engine.transact(TENANT,
+                Principal.ADMIN, tx -> tx.query(Query.all(other)).size() + tx.query(Query.all(T)).size()), threads);
+        Thread.sleep(300);
+        assertThat(txHere).isNotDone();
+
         held.release();
         assertThat(insert.get(10, TimeUnit.SECONDS).ids()).hasSize(1);
         assertThat(here.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(txHere.get(10, TimeUnit.SECONDS)).isEqualTo(2);
     }
 
     @Test
