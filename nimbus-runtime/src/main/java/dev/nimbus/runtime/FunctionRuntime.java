@@ -183,7 +183,9 @@ public final class FunctionRuntime implements AutoCloseable {
                         + json.length() + " bytes; the limit is " + limits.resultBytesMax(),
                         Map.of("limit", Value.of((long) limits.resultBytesMax())));
             }
-            return new InvocationResult(ValueJson.read(json), c.host().logs(), c.host().logsDropped());
+            Value plain = PlainJsonStrings.parse(json);
+            return new InvocationResult(plain != null ? plain : ValueJson.read(json), c.host().logs(),
+                    c.host().logsDropped());
         } catch (PolyglotException e) {
             if (timedOut.get() || e.isCancelled()) {
                 throw new NimbusException(ErrorCode.EXECUTION_TIMEOUT, "function '" + spec.name() + "' ran longer than "

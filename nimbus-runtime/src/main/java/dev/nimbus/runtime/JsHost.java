@@ -78,6 +78,12 @@ public final class JsHost {
             }
             Value payload = ValueJson.read(payloadJson);
             Value result = dispatch(op, payload instanceof Value.Obj o ? o : Value.Obj.EMPTY);
+            if (result instanceof Value.Str s) {
+                String reply = PlainJsonStrings.okReply(s.value());
+                if (reply != null) {
+                    return reply;
+                }
+            }
             return "{\"ok\":" + ValueJson.write(result) + "}";
         } catch (NimbusException e) {
             errors.add(e);
