@@ -116,26 +116,14 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
      * commits at once and those commits share fsyncs).
      */
     Outcome run(Invocation call, Principal principal) {
-        return run(call, principal, false);
-    }
-
-    /** {@code proven}: wait for the bundle's proof before running, even for a blind mutation. */
-    private Outcome run(Invocation call, Principal principal, boolean proven) {
-        VerifiedBundles.Ticket ticket = bundles.start(call.tenant());
         boolean blindFirst = call.kind() == FunctionKind.MUTATION && !knownToRead(call);
-        if (!blindFirst || proven) {
-            // Outside the slot: the bundle's proof (VerifiedBundles: immediate today).
-            ticket = bundles.await(ticket);
-        }
         Slot slot = new Slot(call);
         try {
             slot.take();
             // The bundle as stored: the cached instance while the engine shows its table
             // unwritten since it was read, else read now, before any snapshot of the call; the
-            // runtime hashes every instance it has not hashed before. (A provisional bundle,
-            // which a blind run would confirm before committing, is not handed out today.)
-            VerifiedBundles.Use use = bundles.bundle(ticket, call.deployment(), blindFirst && !proven);
-            Bundle stored = use.bundle();
+            // runtime hashes every instance it has not hashed before.
+            Bundle stored = bundles.bundle(call.tenant(), call.deployment());
             Invocation inv = call.withSource(() -> stored);
             return switch (inv.kind()) {
                 case QUERY -> {
@@ -151,23 +139,11 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
                 }
                 case MUTATION -> {
                     if (blindFirst) {
-                        Blind blind = blindMutation(inv, principal, slot, ticket, use);
-                        switch (blind) {
-                            case Blind.Done done -> {
-                                yield done.outcome();
-                            }
-                            case Blind.StaleBundle stale -> {
-                                slot.give();
-                                yield run(call, principal, true); // no provisional bundle: at most once
-                            }
-                            case Blind.Reads reads -> {
-                                markReads(inv);
-                                if (!bundles.confirm(ticket, use)) { // the transaction needs the proof too
-                                    slot.give();
-                                    yield run(call, principal, true);
-                                }
-                            }
+                        Optional<Outcome> done = blindMutation(inv, principal, slot);
+                        if (done.isPresent()) {
+                            yield done.get();
                         }
+                        markReads(inv); // it asked for a snapshot: from now on it runs in a transaction
                     }
                     AtomicReference<EngineHostBridge> last = new AtomicReference<>();
                     InvocationResult r = engine.transact(inv.tenant(), principal, tx -> {
@@ -189,51 +165,30 @@ public final class FunctionService implements AutoCloseable, dev.nimbus.server.w
         }
     }
 
-    /** How a blind run ended; in the last two cases it was discarded (nothing committed or scheduled). */
-    private sealed interface Blind {
-        record Done(Outcome outcome) implements Blind {
-        }
-
-        /** It asked for a snapshot: run it in a transaction. */
-        record Reads() implements Blind {
-        }
-
-        /** It ran on a cached bundle that could not be proven current: run it on one read anew. */
-        record StaleBundle() implements Blind {
-        }
-    }
-
     /**
-     * Runs a mutation without a snapshot and, unless it needed one or its bundle turns out stale,
-     * commits its inserts at once.
+     * Runs a mutation without a snapshot and, unless it needed one, commits its inserts at once;
+     * empty when it asked for a snapshot (the run is discarded: nothing committed or scheduled).
      */
-    private Blind blindMutation(Invocation inv, Principal principal, Slot slot, VerifiedBundles.Ticket ticket,
-                                VerifiedBundles.Use use) {
+    private Optional<Outcome> blindMutation(Invocation inv, Principal principal, Slot slot) {
         EngineHostBridge bridge = EngineHostBridge.blind(this, engine, inv, principal);
         InvocationResult r;
         try {
             r = slot.during(() -> runtime().invokeAdmitted(inv, bridge));
         } catch (RuntimeException e) {
             if (bridge.snapshotNeeded()) {
-                return new Blind.Reads();
-            }
-            if (!bundles.confirm(ticket, use)) {
-                return new Blind.StaleBundle(); // its error may come from code no longer deployed
+                return Optional.empty();
             }
             throw e;
         }
         if (bridge.snapshotNeeded()) {
-            return new Blind.Reads(); // the function caught the refusal: its result is not trusted
-        }
-        if (!bundles.confirm(ticket, use)) {
-            return new Blind.StaleBundle();
+            return Optional.empty(); // the function caught the refusal: its result is not trusted
         }
         List<Mutation> writes = bridge.blindWrites();
         if (!writes.isEmpty()) {
             engine.commit(inv.tenant(), principal, writes, m -> true); // only inserts, ids generated here
         }
         jobs.create(inv.tenant(), bridge.stagedJobs());
-        return new Blind.Done(new Outcome(r.value(), r.logs(), Optional.empty(), -1));
+        return Optional.of(new Outcome(r.value(), r.logs(), Optional.empty(), -1));
     }
 
     private boolean knownToRead(Invocation inv) {

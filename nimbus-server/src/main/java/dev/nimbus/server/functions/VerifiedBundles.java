@@ -17,20 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * changed after deploy) is therefore caught by the first invocation that starts after it was
  * applied, as when every invocation read the store, but without a storage snapshot per call and
  * without waiting for anything.
- *
- * <p>The ticket / use protocol lets a caller run a mutation on a bundle before its proof; here
- * every bundle handed out is proven when it is chosen, so a ticket is always caught up and a use
- * never provisional.
  */
 final class VerifiedBundles implements AutoCloseable {
-    /** An invocation's start; {@code caughtUp}: proof of the cached bundle needs no further wait. */
-    record Ticket(TenantId tenant, boolean caughtUp) {
-    }
-
-    /** The bundle an invocation runs: {@code provisional} when cached but not yet proven current. */
-    record Use(Bundle bundle, boolean provisional) {
-    }
-
     private final Engine engine;
     private final Map<TenantId, Cached> cached = new ConcurrentHashMap<>();
 
@@ -38,33 +26,18 @@ final class VerifiedBundles implements AutoCloseable {
         this.engine = engine;
     }
 
-    Ticket start(TenantId tenant) {
-        return new Ticket(tenant, true);
-    }
-
-    /** Nothing to wait for: the engine's mark is current when it is read. */
-    Ticket await(Ticket ticket) {
-        return ticket;
-    }
-
-    /** True if the use was current for its invocation (always: uses are proven when chosen). */
-    boolean confirm(Ticket ticket, Use use) {
-        return !use.provisional();
-    }
-
     /**
      * The deployment's bundle: the cached instance if the bundles' table was not written since
      * it was read, else read now.
      */
-    Use bundle(Ticket ticket, Deployment deployment, boolean provisionalOk) {
-        TenantId tenant = ticket.tenant();
+    Bundle bundle(TenantId tenant, Deployment deployment) {
         Engine.TableWriteMark mark = engine.lastAppliedWrite(tenant, Deployments.TABLE);
         Cached c = cached.get(tenant);
         // By generation, not instance: a nested call's deployment is a copy reading the caller's bytes.
         if (c != null && c.deployment.generation() == deployment.generation()
                 && c.deployment.sha256().equals(deployment.sha256())
                 && c.incarnation == mark.incarnation() && mark.sequence() <= c.readFrom) {
-            return new Use(c.bundle, false);
+            return c.bundle;
         }
         // Every write to the table applied up to readFrom is visible to the read that follows.
         long readFrom = engine.appliedSequence(tenant);
@@ -72,12 +45,7 @@ final class VerifiedBundles implements AutoCloseable {
         Cached fresh = new Cached(deployment, read, mark.incarnation(), readFrom);
         cached.merge(tenant, fresh, (old, now) -> old.incarnation == now.incarnation && old.readFrom > now.readFrom
                 && old.deployment.generation() == now.deployment.generation() ? old : now); // the newer read stays
-        return new Use(read, false);
-    }
-
-    /** Forgets a tenant's cached bundle. */
-    void forget(TenantId tenant) {
-        cached.remove(tenant);
+        return read;
     }
 
     @Override
