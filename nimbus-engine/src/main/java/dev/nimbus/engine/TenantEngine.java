@@ -77,20 +77,12 @@ final class TenantEngine {
      * The view's sequence is then the applied one its table's state corresponds to.
      */
     ReadView readOf(dev.nimbus.core.model.TableName table) {
-        Snapshot s = store.snapshot();
+        ScopedView v = new ScopedView();
         try {
-            long seq = s.lastSequence();
-            long applied = pipeline.watermark().applied();
-            if (seq <= applied) {
-                return new ReadView(s, seq);
-            }
-            if (pipeline.lastCommittedWrite(table) <= applied) {
-                return new ReadView(s, applied); // every write to the table it holds is applied
-            }
-            pipeline.watermark().awaitApplied(seq, limits.visibilityWaitMillis());
-            return new ReadView(s, seq);
+            v.reader(table);
+            return new ReadView(v.snapshot, v.sequence());
         } catch (RuntimeException e) {
-            s.close();
+            v.close();
             throw e;
         }
     }
