@@ -128,13 +128,7 @@ final class ItemOperations {
             put(tx, t, id, before, item);
             return new Written(before, Optional.of(item), List.of());
         });
-        TableDefinition t = table[0];
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (rv.equals("ALL_OLD")) {
-            w.before().ifPresent(i -> out.put("Attributes", AttributeCodec.encodeItem(i)));
-        }
-        Capacity.put(out, capacity, name, Capacity.write(w), Capacity.indexWrites(t, w));
-        return out;
+        return allOldAnswer(w, table[0], rv, capacity, name);
     }
 
     Map<String, Object> deleteItem(Call c) {
@@ -159,7 +153,12 @@ final class ItemOperations {
             }
             return new Written(before, Optional.empty(), List.of());
         });
-        TableDefinition t = table[0];
+        return allOldAnswer(w, table[0], rv, capacity, name);
+    }
+
+    /** The answer of PutItem and DeleteItem: the old item if asked for (ALL_OLD), and capacity. */
+    private static Map<String, Object> allOldAnswer(Written w, TableDefinition t, String rv, String capacity,
+                                                    String name) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (rv.equals("ALL_OLD")) {
             w.before().ifPresent(i -> out.put("Attributes", AttributeCodec.encodeItem(i)));
