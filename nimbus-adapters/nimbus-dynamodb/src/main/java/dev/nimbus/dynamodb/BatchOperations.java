@@ -52,9 +52,8 @@ final class BatchOperations {
         this.clock = clock;
     }
 
-    // ---- BatchGetItem --------------------------------------------------------------------------
-
-    Map<String, Object> batchGetItem(Call c) {
+    /** A batch request's {@code RequestItems}: present and not empty. */
+    private static Map<String, Object> requestItems(Call c) {
         Map<String, Object> request = Requests.object(c.body(), "RequestItems");
         if (request == null) {
             throw Requests.constraint(null, "requestItems", "Member must not be null");
@@ -62,6 +61,13 @@ final class BatchOperations {
         if (request.isEmpty()) {
             throw Requests.constraint("{}", "requestItems", "Member must have length greater than or equal to 1");
         }
+        return request;
+    }
+
+    // ---- BatchGetItem --------------------------------------------------------------------------
+
+    Map<String, Object> batchGetItem(Call c) {
+        Map<String, Object> request = requestItems(c);
         String capacity = Requests.enumValue(c.body(), "ReturnConsumedCapacity", "returnConsumedCapacity", "NONE",
                 ItemOperations.CAPACITY);
         record Plan(TableDefinition table, List<Map<String, Value>> keys, List<List<Object>> projection, boolean consistent) {
@@ -127,13 +133,7 @@ final class BatchOperations {
     // ---- BatchWriteItem ------------------------------------------------------------------------
 
     Map<String, Object> batchWriteItem(Call c) {
-        Map<String, Object> request = Requests.object(c.body(), "RequestItems");
-        if (request == null) {
-            throw Requests.constraint(null, "requestItems", "Member must not be null");
-        }
-        if (request.isEmpty()) {
-            throw Requests.constraint("{}", "requestItems", "Member must have length greater than or equal to 1");
-        }
+        Map<String, Object> request = requestItems(c);
         String capacity = Requests.enumValue(c.body(), "ReturnConsumedCapacity", "returnConsumedCapacity", "NONE",
                 ItemOperations.CAPACITY);
         record Write(TableDefinition table, DocumentId id, Map<String, Value> item) {

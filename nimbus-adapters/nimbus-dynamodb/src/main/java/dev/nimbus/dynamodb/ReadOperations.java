@@ -482,15 +482,7 @@ final class ReadOperations {
                     attr = keyAttribute(bt.value(), ctx);
                     Value lo = keyValue(bt.low(), ctx);
                     Value hi = keyValue(bt.high(), ctx);
-                    if (!seen.add(attr)) {
-                        throw DynamoDbException.validation("KeyConditionExpressions must only contain one condition per key");
-                    }
-                    if (key.range().filter(attr::equals).isEmpty()) {
-                        if (attr.equals(key.hash())) {
-                            throw DynamoDbException.validation("Query key condition not supported");
-                        }
-                        throw missed(key, true);
-                    }
+                    requireSortKeyOnce(key, attr, seen);
                     checkType(key, attr, lo);
                     checkType(key, attr, hi);
                     if (lo.compareTo(hi) > 0) {
@@ -506,15 +498,7 @@ final class ReadOperations {
                     }
                     attr = keyAttribute(f.args().get(0), ctx);
                     Value prefix = keyValue(f.args().get(1), ctx);
-                    if (!seen.add(attr)) {
-                        throw DynamoDbException.validation("KeyConditionExpressions must only contain one condition per key");
-                    }
-                    if (key.range().filter(attr::equals).isEmpty()) {
-                        if (attr.equals(key.hash())) {
-                            throw DynamoDbException.validation("Query key condition not supported");
-                        }
-                        throw missed(key, true);
-                    }
+                    requireSortKeyOnce(key, attr, seen);
                     checkType(key, attr, prefix);
                     if (prefix instanceof Value.Str s) {
                         sort.add(new Filter.Prefix(field(attr), s.value()));
@@ -535,6 +519,19 @@ final class ReadOperations {
             throw DynamoDbException.validation("Query condition missed key schema element: " + key.hash());
         }
         return new KeyRange(hash, sort);
+    }
+
+    /** BETWEEN and begins_with apply to the sort key only, once. */
+    private static void requireSortKeyOnce(TableDefinition.KeySchema key, String attr, Set<String> seen) {
+        if (!seen.add(attr)) {
+            throw DynamoDbException.validation("KeyConditionExpressions must only contain one condition per key");
+        }
+        if (key.range().filter(attr::equals).isEmpty()) {
+            if (attr.equals(key.hash())) {
+                throw DynamoDbException.validation("Query key condition not supported");
+            }
+            throw missed(key, true);
+        }
     }
 
     private static DynamoDbException missed(TableDefinition.KeySchema key, boolean hashSeen) {
