@@ -172,13 +172,18 @@ public final class NimbusV2Session extends SimpleChannelInboundHandler<WebSocket
             subscriptions.put(id, s);
             ready.offer(id); // the first result is already in the mailbox
         } catch (NimbusException e) {
-            Map<String, Value> m = new LinkedHashMap<>();
-            m.put("type", Value.of("op.error"));
-            m.put("id", Value.of(requestId));
-            m.put("error", new Value.Obj(Map.of("code", Value.of("op.failed"), "message", Value.of(e.getMessage()),
-                    "cause", Value.of(e.code().wireName()))));
-            send(new Value.Obj(m));
+            sendOpError(requestId, e);
         }
+    }
+
+    /** The answer to a request that failed: {@code op.error} with the request's id. */
+    private void sendOpError(String requestId, NimbusException e) {
+        Map<String, Value> m = new LinkedHashMap<>();
+        m.put("type", Value.of("op.error"));
+        m.put("id", Value.of(requestId));
+        m.put("error", new Value.Obj(Map.of("code", Value.of("op.failed"), "message", Value.of(e.getMessage()),
+                "cause", Value.of(e.code().wireName()))));
+        send(new Value.Obj(m));
     }
 
     /** {@code subscribe_named}: a live query function, re-run when something it read changes. */
@@ -205,12 +210,7 @@ public final class NimbusV2Session extends SimpleChannelInboundHandler<WebSocket
                     "subscription_id", Value.of(id), "cause", Value.of(e.code().wireName())))));
             named.put(id, handle);
         } catch (NimbusException e) {
-            Map<String, Value> m = new LinkedHashMap<>();
-            m.put("type", Value.of("op.error"));
-            m.put("id", Value.of(requestId));
-            m.put("error", new Value.Obj(Map.of("code", Value.of("op.failed"), "message", Value.of(e.getMessage()),
-                    "cause", Value.of(e.code().wireName()))));
-            send(new Value.Obj(m));
+            sendOpError(requestId, e);
         }
     }
 
