@@ -99,6 +99,15 @@ final class LocalQuirks {
     /** The answer of {@code op} with every known DynamoDB Local quirk mapped to the comparison form. */
     static Object normalize(Op op, Object answer) {
         Object out = numbersInDocuments(answer, true);
+        if (out instanceof Map<?, ?> m && m.get("Items") instanceof List<?> items) {
+            // Items are compared as a sorted multiset; with their numbers canonical now, sort
+            // again (1E+10 and 10000000000 sort apart as written).
+            List<Object> sorted = new ArrayList<>(items);
+            sorted.sort(java.util.Comparator.comparing(Canonical::json));
+            Map<String, Object> copy = copy(m);
+            copy.put("Items", sorted);
+            out = copy;
+        }
         if (out instanceof Map<?, ?> m && m.containsKey("error")) {
             out = error(op, copy(m));
         }
