@@ -74,6 +74,7 @@ public final class FunctionInsertBench {
                 case "warmup" -> warmup = Integer.parseInt(kv[1]);
                 case "warmup-rounds" -> warmupRounds = Integer.parseInt(kv[1]);
                 case "output" -> output = Path.of(kv[1]);
+                case "caller-threads" -> LoadLoop.setThreadKind(kv[1]);
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
@@ -128,10 +129,10 @@ public final class FunctionInsertBench {
 
                 Median of %d round(s) of %d s per side (each after %d sequential warm-up function calls), after
                 %d unmeasured round(s) of both sides; sides alternate; fresh files each time; %d sequential calls
-                for warm latency after %d warm-up calls. %d CPUs, %s %s, %s.
+                for warm latency after %d warm-up calls. Callers run on %s. %d CPUs, %s %s, %s.
                 """, callers, engineName, callers, f, list(functions), f / n, callers, n, list(natives), c, list(cold),
                 warm[0], warm[1], rounds, duration.toSeconds(), warmup, warmupRounds, latencyCalls, latencyCalls,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
+                LoadLoop.threadKind().label(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
                 System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.version"));
         return new Result(f, n, c, warm[0], warm[1], engineName, md);
     }

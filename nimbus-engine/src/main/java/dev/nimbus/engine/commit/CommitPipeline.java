@@ -53,7 +53,7 @@ public final class CommitPipeline {
     private final EngineLimits limits;
     private final PolicyCache policies;
     private final DocumentIdGenerator ids = new DocumentIdGenerator();
-    private final BlockingQueue<CommitRequest> queue;
+    private final AdmissionQueue queue;
     private final AppliedWatermark watermark;
     private final MutationApplier.WriterState state;
     private final Consumer<List<CommittedWrite>> onApplied;
@@ -111,12 +111,12 @@ public final class CommitPipeline {
         this.store = store;
         this.limits = limits;
         this.policies = policies;
-        this.queue = new ArrayBlockingQueue<>(limits.admissionQueueMax());
         this.watermark = new AppliedWatermark(lastSequence);
         this.startedAt = lastSequence;
         this.state = new MutationApplier.WriterState(new RecentWrites(limits.recentWritesMax(), lastSequence));
         this.onApplied = onApplied;
         this.writer = Thread.ofPlatform().name("nimbus-writer-" + tenant).daemon(true).unstarted(this::run);
+        this.queue = new AdmissionQueue(limits.admissionQueueMax(), writer);
         this.acknowledger = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> Thread.ofPlatform().name("nimbus-ack-" + tenant).daemon(true).unstarted(r));
         this.syncer = Thread.ofPlatform().name("nimbus-sync-" + tenant).daemon(true).unstarted(this::sync);
@@ -163,14 +163,13 @@ public final class CommitPipeline {
             try {
                 CommitRequest first = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    if (Thread.interrupted() && halted) {
+                        return;
+                    }
                     continue;
                 }
                 batch.add(first);
                 commit(batch);
-            } catch (InterruptedException e) {
-                if (halted) {
-                    return;
-                }
             } catch (RuntimeException | Error e) {
                 LOG.error("writer of tenant {} failed a batch", tenant, e);
                 fail(batch, e);

@@ -9,6 +9,7 @@ import dev.nimbus.storage.KeyRange;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,15 +48,21 @@ public final class ReadSet implements QueryRunner.ReadRecorder {
     }
 
     public boolean conflictsWith(CommittedWrite w) {
-        if (scans.contains(w.table()) || points.contains(new Point(w.table(), w.id()))) {
+        return conflictsWith(w.table(), w.id(), w.beforeKeys(), w.afterKeys());
+    }
+
+    /** {@link #conflictsWith(CommittedWrite)} for a write known by its table, id and index keys. */
+    boolean conflictsWith(TableName table, DocumentId id, Map<String, byte[]> beforeKeys,
+                          Map<String, byte[]> afterKeys) {
+        if (scans.contains(table) || points.contains(new Point(table, id))) {
             return true;
         }
         for (Range r : ranges) {
-            if (!r.table.equals(w.table())) {
+            if (!r.table.equals(table)) {
                 continue;
             }
-            byte[] before = w.beforeKeys().get(r.index);
-            byte[] after = w.afterKeys().get(r.index);
+            byte[] before = beforeKeys.get(r.index);
+            byte[] after = afterKeys.get(r.index);
             if ((before != null && r.range.contains(before)) || (after != null && r.range.contains(after))) {
                 return true;
             }
