@@ -224,9 +224,7 @@ public final class CommitPipeline {
                 return;
             }
             if (!accepted.isEmpty()) {
-                for (CommittedWrite w : writes) {
-                    committedWrites.merge(w.table(), w.sequence(), Math::max);
-                }
+                markTables(committedWrites, writes);
                 durability = tx.commitDeferred();
                 applyNanos.add(System.nanoTime() - started);
                 batches.increment();
@@ -327,10 +325,32 @@ public final class CommitPipeline {
         return committedWrites.getOrDefault(table, startedAt);
     }
 
-    private void apply(InFlight f) {
-        for (CommittedWrite w : f.writes()) {
-            lastWrites.merge(w.table(), w.sequence(), Math::max);
+    /**
+     * Raises each written table's mark to its highest sequence in {@code writes}: one map update
+     * per run of writes to the same table (a batch usually writes one table).
+     */
+    private static void markTables(java.util.concurrent.ConcurrentHashMap<dev.nimbus.core.model.TableName, Long> marks,
+                                   List<CommittedWrite> writes) {
+        dev.nimbus.core.model.TableName table = null;
+        long highest = 0;
+        for (CommittedWrite w : writes) {
+            if (!w.table().equals(table)) {
+                if (table != null) {
+                    marks.merge(table, highest, Math::max);
+                }
+                table = w.table();
+                highest = w.sequence();
+            } else {
+                highest = Math.max(highest, w.sequence());
+            }
         }
+        if (table != null) {
+            marks.merge(table, highest, Math::max);
+        }
+    }
+
+    private void apply(InFlight f) {
+        markTables(lastWrites, f.writes());
         watermark.advance(f.lastSequence());
         acknowledger.execute(() -> {
             for (int i = 0; i < f.accepted().size(); i++) {

@@ -187,20 +187,31 @@ final class SqliteWriteTransaction extends SqliteReads implements WriteTransacti
 
     /** Writes buffered document and journal rows with multi-row INSERTs. */
     private void flushPending() throws SQLException {
-        flushRows(pendingDocuments, "INSERT INTO nimbus_documents (tbl, id, created, updated, data_json) VALUES ",
-                "(?, ?, ?, ?, ?)");
-        flushRows(pendingJournal, "INSERT INTO nimbus_journal (seq, ts, record, sha256) VALUES ", "(?, ?, ?, ?)");
+        flushRows(pendingDocuments, DOCUMENT_INSERTS);
+        flushRows(pendingJournal, JOURNAL_INSERTS);
     }
 
-    private void flushRows(java.util.List<Object[]> rows, String head, String tuple) throws SQLException {
+    /** The multi-row INSERT statements of one table, by row count (index n: n rows). */
+    private static String[] multiRowInserts(String head, String tuple) {
+        String[] out = new String[ROWS_PER_STATEMENT_MAX + 1];
+        StringBuilder sql = new StringBuilder(head);
+        for (int n = 1; n <= ROWS_PER_STATEMENT_MAX; n++) {
+            sql.append(n == 1 ? "" : ", ").append(tuple);
+            out[n] = sql.toString();
+        }
+        return out;
+    }
+
+    private static final String[] DOCUMENT_INSERTS = multiRowInserts(
+            "INSERT INTO nimbus_documents (tbl, id, created, updated, data_json) VALUES ", "(?, ?, ?, ?, ?)");
+    private static final String[] JOURNAL_INSERTS = multiRowInserts(
+            "INSERT INTO nimbus_journal (seq, ts, record, sha256) VALUES ", "(?, ?, ?, ?)");
+
+    private void flushRows(java.util.List<Object[]> rows, String[] statements) throws SQLException {
         int at = 0;
         while (at < rows.size()) {
             int n = Math.min(ROWS_PER_STATEMENT_MAX, rows.size() - at);
-            StringBuilder sql = new StringBuilder(head);
-            for (int i = 0; i < n; i++) {
-                sql.append(i == 0 ? "" : ", ").append(tuple);
-            }
-            PreparedStatement ps = conn.prepare(sql.toString());
+            PreparedStatement ps = conn.prepare(statements[n]);
             int p = 1;
             for (int i = 0; i < n; i++) {
                 for (Object v : rows.get(at + i)) {
