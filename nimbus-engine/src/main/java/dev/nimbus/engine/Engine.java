@@ -237,6 +237,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Tenants this engine has open now (for metrics; opening none). */
+    /** Whether the tenant is open in this engine now (then it exists; cheaper than {@link #tenantExists}). */
+    public boolean isLoaded(TenantId tenant) {
+        return tenants.containsKey(tenant);
+    }
+
     public java.util.Set<TenantId> loadedTenants() {
         return java.util.Set.copyOf(tenants.keySet());
     }
@@ -264,6 +269,15 @@ public final class Engine implements AutoCloseable {
 
     /** See {@link #lastAppliedWrite}. */
     public record TableWriteMark(long incarnation, long sequence) {
+    }
+
+    /**
+     * Which opening of the tenant in this engine serves it now: it changes when the tenant is
+     * dropped and created again, so state cached about a tenant can carry it and be dropped when
+     * it no longer matches.
+     */
+    public long incarnation(TenantId tenant) {
+        return tenant(tenant).incarnation;
     }
 
     public List<JournalRecord> journal(TenantId tenant, long afterSequence, int limit) {

@@ -46,8 +46,14 @@ public final class Deployments {
     public record Active(Deployment deployment, Map<String, String> environment) {
     }
 
+    /** A tenant's active deployment as loaded for one incarnation of the tenant in the engine. */
+    private record Loaded(long incarnation, Optional<Active> active) {
+    }
+
     private final Engine engine;
-    private final Map<TenantId, Optional<Active>> active = new ConcurrentHashMap<>();
+    // Keyed by tenant, checked against the engine's incarnation: a tenant dropped and created
+    // again starts with nothing deployed, whatever was loaded for its earlier incarnation.
+    private final Map<TenantId, Loaded> active = new ConcurrentHashMap<>();
     private final AtomicLong generations = new AtomicLong();
 
     public Deployments(Engine engine) {
@@ -56,16 +62,22 @@ public final class Deployments {
 
     /** The tenant's active deployment, loading it from the store on first use. */
     public Optional<Active> active(TenantId tenant) {
-        Optional<Active> a = active.get(tenant);
-        if (a != null) {
-            return a;
+        if (!engine.isLoaded(tenant) && !engine.tenantExists(tenant)) {
+            active.remove(tenant);
+            return Optional.empty();
         }
-        return active.computeIfAbsent(tenant, this::load);
+        long incarnation = engine.incarnation(tenant);
+        Loaded a = active.get(tenant);
+        if (a != null && a.incarnation() == incarnation) {
+            return a.active();
+        }
+        return active.compute(tenant, (t, old) -> old != null && old.incarnation() == incarnation ? old
+                : new Loaded(incarnation, load(t))).active();
     }
 
     /** Tenants with a deployment loaded in this process. */
     public List<TenantId> tenants() {
-        return active.entrySet().stream().filter(e -> e.getValue().isPresent()).map(Map.Entry::getKey).toList();
+        return active.entrySet().stream().filter(e -> e.getValue().active().isPresent()).map(Map.Entry::getKey).toList();
     }
 
     public long generation() {
@@ -91,15 +103,12 @@ public final class Deployments {
         fields.put("deployedAt", Value.of(System.currentTimeMillis()));
         engine.mutate(tenant, Principal.SYSTEM, new Mutation.Insert(TABLE, Optional.of(id), new Value.Obj(fields)));
         Active a = new Active(new Deployment(generation, sha, manifest, () -> read(tenant, id)), Map.copyOf(environment));
-        active.put(tenant, Optional.of(a));
+        active.put(tenant, new Loaded(engine.incarnation(tenant), Optional.of(a)));
         prune(tenant);
         return a;
     }
 
     private Optional<Active> load(TenantId tenant) {
-        if (!engine.tenantExists(tenant)) {
-            return Optional.empty();
-        }
         List<Document> newest = engine.query(tenant, Principal.SYSTEM, new Query(TABLE, Filter.all(),
                 List.of(new Query.SortKey(FieldPath.of("deployedAt"), Query.Direction.DESC)), OptionalInt.of(1)));
         if (newest.isEmpty()) {
@@ -137,10 +146,5 @@ public final class Deployments {
         for (int i = STORED_GENERATIONS_MAX; i < all.size(); i++) {
             engine.mutate(tenant, Principal.SYSTEM, new Mutation.Delete(TABLE, all.get(i).id()));
         }
-    }
-
-    /** Forgets a dropped tenant. */
-    public void forget(TenantId tenant) {
-        active.remove(tenant);
     }
 }

@@ -295,6 +295,19 @@ class FunctionsTest {
     }
 
     @Test
+    void aTenantDroppedAndCreatedAgainStartsWithNoFunctions() throws Exception {
+        String t = deployed("reborn");
+        assertThat(fn(t, "query", "app:ping", "{}").body()).isEqualTo(Value.of("pong"));
+        assertThat(call("DELETE", "/api/tenants/" + t, null).status()).isIn(200, 204);
+        tenant(t);
+        Reply none = fn(t, "query", "app:ping", "{}");
+        assertThat(none.status()).isEqualTo(404);
+        assertThat(str(none.error().get("message"))).contains("no functions are deployed");
+        assertThat(deploy(t, Map.of("app.js", APP), false).status()).isEqualTo(200);
+        assertThat(fn(t, "query", "app:ping", "{}").body()).isEqualTo(Value.of("pong"));
+    }
+
+    @Test
     void aFunctionCannotReachAnotherTenantThroughAnyBridgeCall() throws Exception {
         String mine = deployed("iso-a");
         String theirs = deployed("iso-b");

@@ -6,6 +6,7 @@ import dev.nimbus.dynamodb.AttributeCodec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +31,24 @@ public final class Updater {
     public static Result apply(List<Ast.UpdateAction> actions, Map<String, Value> original, ExpressionContext ctx) {
         record Step(Ast.UpdateAction action, List<Object> path, Value operand) {
         }
-        // DynamoDB's order: SET/REMOVE paths through an attribute of the wrong type (a name under a
-        // non-map, an index under a non-list) fail first; then operands as written (a missing
-        // arithmetic operand fails at once); then SET/REMOVE paths under a missing parent; then a
-        // list_append over a missing attribute.
-        List<Step> steps = new ArrayList<>();
-        ExpressionException deferred = null;
+        // DynamoDB's order (see UpdateOrder): actions as met in its walk of the paths; for each,
+        // a SET/REMOVE path through a missing parent or a value of the wrong type fails, then its
+        // operand (a missing arithmetic operand fails at once). A list_append over a missing
+        // attribute fails only after every path was checked.
+        List<List<Object>> resolved = new ArrayList<>(actions.size());
+        Map<Ast.UpdateAction, List<Object>> pathOf = new IdentityHashMap<>();
         for (Ast.UpdateAction a : actions) {
-            if (a instanceof Ast.SetAction || a instanceof Ast.RemoveAction) {
-                checkContainers(original, ctx.resolve(a.path()));
-            }
+            List<Object> path = ctx.resolve(a.path());
+            resolved.add(path);
+            pathOf.put(a, path);
         }
-        for (Ast.UpdateAction a : actions) {
+        Map<Ast.UpdateAction, Value> operands = new IdentityHashMap<>();
+        ExpressionException deferred = null;
+        for (Ast.UpdateAction a : UpdateOrder.of(actions, resolved)) {
+            if (a instanceof Ast.SetAction || a instanceof Ast.RemoveAction) {
+                checkContainers(original, pathOf.get(a));
+                checkParent(original, pathOf.get(a));
+            }
             Value v;
             try {
                 v = switch (a) {
@@ -60,15 +67,14 @@ public final class Updater {
             if (a instanceof Ast.SetAction && v == null) {
                 throw new ExpressionException(MISSING);
             }
-            steps.add(new Step(a, ctx.resolve(a.path()), v));
-        }
-        for (Ast.UpdateAction a : actions) {
-            if (a instanceof Ast.RemoveAction || a instanceof Ast.SetAction) {
-                checkParent(original, ctx.resolve(a.path()));
-            }
+            operands.put(a, v);
         }
         if (deferred != null) {
             throw deferred;
+        }
+        List<Step> steps = new ArrayList<>(actions.size());
+        for (Ast.UpdateAction a : actions) {
+            steps.add(new Step(a, pathOf.get(a), operands.get(a)));
         }
         Map<String, Value> item = new LinkedHashMap<>(original);
         List<List<Object>> paths = new ArrayList<>();

@@ -65,6 +65,48 @@ class ExpressionTest {
         assertThat(r.item().get("l")).isEqualTo(Value.array(Value.of("q")));
     }
 
+    /** The error an update with two faults reports, as DynamoDB Local answered these probes. */
+    static String firstFault(String update, Map<String, Value> item) {
+        ExpressionContext ctx = new ExpressionContext(null, Map.of(":n", AttributeCodec.number("1"), ":v", Value.of("v")));
+        List<Ast.UpdateAction> actions = ctx.update(update);
+        try {
+            Updater.apply(actions, item, ctx);
+            return "ok";
+        } catch (ExpressionException e) {
+            return e.getMessage().contains("document path") ? "path" : e.getMessage().contains("does not exist") ? "missing"
+                    : e.getMessage();
+        }
+    }
+
+    @Test
+    void withSeveralFaultsTheFirstMetInDynamoDbsWalkOfThePathsIsReported() {
+        Map<String, Value> empty = Map.of();
+        // Across hash buckets: m and l come before x; aa, zz, mm and ab after it; abc before it.
+        assertThat(firstFault("SET x = x + :n, m.y = :v", empty)).isEqualTo("path");
+        assertThat(firstFault("SET m.y = :v, x = x + :n", empty)).isEqualTo("path");
+        assertThat(firstFault("SET x = x + :n, l[0] = :v", empty)).isEqualTo("path");
+        assertThat(firstFault("SET x = x + :n, abc.y = :v", empty)).isEqualTo("path");
+        assertThat(firstFault("SET x = x + :n, aa.y = :v", empty)).isEqualTo("missing");
+        assertThat(firstFault("SET x = x + :n, zz.y = :v", empty)).isEqualTo("missing");
+        assertThat(firstFault("SET x = x + :n, ab.y = :v", empty)).isEqualTo("missing");
+        assertThat(firstFault("SET a = a + :n, zz.y = :v", empty)).isEqualTo("missing");
+        assertThat(firstFault("SET zz = zz + :n, a.y = :v", empty)).isEqualTo("path");
+        assertThat(firstFault("SET b = b - :n REMOVE m.x", empty)).isEqualTo("path");
+        assertThat(firstFault("REMOVE zz.x SET a = a - :n", empty)).isEqualTo("missing");
+        // The action's target decides its place, not the attribute its operand reads.
+        assertThat(firstFault("SET x = a + :n, c.y = :v", empty)).isEqualTo("missing");
+        assertThat(firstFault("SET a = x + :n, c.y = :v", empty)).isEqualTo("path");
+        // Same bucket (a, q, ab): the later action first.
+        assertThat(firstFault("SET a = a + :n REMOVE q.x", empty)).isEqualTo("path");
+        assertThat(firstFault("REMOVE q.x SET a = a + :n", empty)).isEqualTo("missing");
+        assertThat(firstFault("SET q.y = :v, ab = ab + :n, a.z = :v", empty)).isEqualTo("path");
+        // One level down, in the same way.
+        Map<String, Value> withMap = Map.of("m", Value.Obj.EMPTY);
+        assertThat(firstFault("SET m.a = m.b + :n, m.c.d = :v", withMap)).isEqualTo("path");
+        assertThat(firstFault("SET m.c = m.b + :n, m.a.d = :v", withMap)).isEqualTo("missing");
+        assertThat(firstFault("SET x = x + :n, m.y = :v", withMap)).isEqualTo("missing");
+    }
+
     @Test
     void syntaxErrorsNameTheToken() {
         ExpressionContext ctx = new ExpressionContext(null, null);
