@@ -57,6 +57,29 @@ public final class SchemaJson {
         return fromValue(ValueJson.read(json));
     }
 
+    /** Parsed stored schemas by their text; cleared when it holds {@link #STORED_CACHE_MAX}. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, TableSchema> STORED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int STORED_CACHE_MAX = 512;
+
+    /**
+     * {@link #read} for a schema as a provider stored it: storage hands back the same text for
+     * every read of an unchanged schema, and reads check the schema on every query, so the
+     * parsed (immutable) schema is kept by its text. A changed schema is new text, parsed anew.
+     */
+    public static TableSchema readStored(String json) {
+        TableSchema cached = STORED.get(json);
+        if (cached != null) {
+            return cached;
+        }
+        TableSchema parsed = read(json);
+        if (STORED.size() >= STORED_CACHE_MAX) {
+            STORED.clear();
+        }
+        STORED.put(json, parsed);
+        return parsed;
+    }
+
     public static TableSchema fromValue(Value v) {
         Value.Obj o = object(v, "schema");
         // The general constructor: Nimbus's own tables have schemas too. Surfaces that take a

@@ -169,7 +169,7 @@ abstract class MysqlReads implements StoreReader {
             try (PreparedStatement ps = c.prepareStatement(sql.schema)) {
                 ps.setBytes(1, ascii(table.value()));
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(SchemaJson.read(rs.getString(1))) : Optional.empty();
+                    return rs.next() ? Optional.of(SchemaJson.readStored(rs.getString(1))) : Optional.empty();
                 }
             }
         });

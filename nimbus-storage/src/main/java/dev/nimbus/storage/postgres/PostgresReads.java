@@ -201,7 +201,7 @@ class PostgresReads implements StoreReader {
                     "SELECT schema_json FROM " + t.schemas() + " WHERE tbl = ?")) {
                 ps.setString(1, table.value());
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(SchemaJson.read(rs.getString(1))) : Optional.empty();
+                    return rs.next() ? Optional.of(SchemaJson.readStored(rs.getString(1))) : Optional.empty();
                 }
             }
         });

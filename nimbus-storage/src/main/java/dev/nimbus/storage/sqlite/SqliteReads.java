@@ -163,7 +163,7 @@ class SqliteReads implements StoreReader {
             PreparedStatement ps = conn.prepare("SELECT schema_json FROM nimbus_schemas WHERE tbl = ?");
             ps.setString(1, table.value());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(SchemaJson.read(rs.getString(1))) : Optional.empty();
+                return rs.next() ? Optional.of(SchemaJson.readStored(rs.getString(1))) : Optional.empty();
             }
         });
     }

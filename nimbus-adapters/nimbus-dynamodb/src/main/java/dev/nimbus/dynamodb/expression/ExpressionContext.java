@@ -36,13 +36,33 @@ public final class ExpressionContext {
         }
     }
 
+    /** A condition as parsed: immutable, and the same for every request that sends the same text. */
+    private record ParsedCondition(Ast.Condition condition, List<String> names, List<String> values) {
+    }
+
+    /** Parsed conditions by kind and text (key conditions and filters repeat request after request). */
+    private static final java.util.concurrent.ConcurrentHashMap<String, ParsedCondition> CONDITIONS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CONDITIONS_CACHED_MAX = 1024;
+
     public Ast.Condition condition(String kind, String src) {
-        Parser p = parser(kind, src);
-        Ast.Condition c = p.condition();
+        String key = kind + '\n' + src;
+        ParsedCondition parsed = CONDITIONS.get(key);
+        if (parsed == null) {
+            Parser p = parser(kind, src);
+            parsed = new ParsedCondition(p.condition(), List.copyOf(p.names), List.copyOf(p.values));
+            if (CONDITIONS.size() >= CONDITIONS_CACHED_MAX) {
+                CONDITIONS.clear();
+            }
+            CONDITIONS.put(key, parsed);
+        } else {
+            expressions++; // what parser() counts; the text passed its checks when it was parsed
+        }
+        Ast.Condition c = parsed.condition();
         if (!kind.equals("KeyConditionExpression")) {
             OperandTypes.checkCondition(kind, c, this); // before the placeholder check, as DynamoDB does
         }
-        checkDefined(kind, p);
+        checkDefined(kind, parsed.names(), parsed.values());
         return c;
     }
 
@@ -128,18 +148,22 @@ public final class ExpressionContext {
     }
 
     private void checkDefined(String kind, Parser p) {
-        for (String n : p.names) {
+        checkDefined(kind, p.names, p.values);
+    }
+
+    private void checkDefined(String kind, java.util.Collection<String> usedNamesHere, java.util.Collection<String> usedValuesHere) {
+        for (String n : usedNamesHere) {
             if (names == null || !names.containsKey(n)) {
                 throw ExpressionException.of(kind, "An expression attribute name used in the document path is not defined; attribute name: " + n);
             }
         }
-        for (String v : p.values) {
+        for (String v : usedValuesHere) {
             if (values == null || !values.containsKey(v)) {
                 throw ExpressionException.of(kind, "An expression attribute value used in expression is not defined; attribute value: " + v);
             }
         }
-        usedNames.addAll(p.names);
-        usedValues.addAll(p.values);
+        usedNames.addAll(usedNamesHere);
+        usedValues.addAll(usedValuesHere);
     }
 
     private static void checkOverlap(String kind, List<List<Object>> paths) {
