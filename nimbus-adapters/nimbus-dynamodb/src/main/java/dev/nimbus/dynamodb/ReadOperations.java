@@ -248,7 +248,9 @@ final class ReadOperations {
             // A GSI has no way back to the table's item: a projection may only name projected attributes.
             Set<String> projected = source.startKeyAttributes();
             projected.addAll(index.get().nonKeyAttributes());
-            Set<String> missing = new java.util.TreeSet<>();
+            // Named in the order of a java.util.HashSet of the names, as DynamoDB lists them
+            // (probed: "n, ns" -> [ns, n]; "a, zz, n, t, ns" -> [zz, a, t, ns, n]).
+            Set<String> missing = new java.util.HashSet<>();
             projection.forEach(path -> missing.add((String) path.get(0)));
             missing.removeAll(projected);
             if (!missing.isEmpty()) {

@@ -33,8 +33,7 @@ public final class Updater {
         }
         // DynamoDB's order (see UpdateOrder): actions as met in its walk of the paths; for each,
         // a SET/REMOVE path through a missing parent or a value of the wrong type fails, then its
-        // operand (a missing arithmetic operand fails at once). A list_append over a missing
-        // attribute fails only after every path was checked.
+        // operand (a missing attribute in arithmetic or list_append fails at once).
         List<List<Object>> resolved = new ArrayList<>(actions.size());
         Map<Ast.UpdateAction, List<Object>> pathOf = new IdentityHashMap<>();
         for (Ast.UpdateAction a : actions) {
@@ -43,34 +42,21 @@ public final class Updater {
             pathOf.put(a, path);
         }
         Map<Ast.UpdateAction, Value> operands = new IdentityHashMap<>();
-        ExpressionException deferred = null;
         for (Ast.UpdateAction a : UpdateOrder.of(actions, resolved)) {
             if (a instanceof Ast.SetAction || a instanceof Ast.RemoveAction) {
                 checkContainers(original, pathOf.get(a));
                 checkParent(original, pathOf.get(a));
             }
-            Value v;
-            try {
-                v = switch (a) {
-                    case Ast.SetAction s -> Evaluator.operand(s.value(), original, ctx);
-                    case Ast.AddAction add -> Evaluator.operand(add.value(), original, ctx);
-                    case Ast.DeleteAction d -> Evaluator.operand(d.value(), original, ctx);
-                    case Ast.RemoveAction r -> null;
-                };
-            } catch (ExpressionException e) {
-                if (!(a instanceof Ast.SetAction s && s.value() instanceof Ast.ListAppend) || !e.getMessage().equals(MISSING)) {
-                    throw e;
-                }
-                deferred = deferred == null ? e : deferred;
-                continue;
-            }
+            Value v = switch (a) {
+                case Ast.SetAction s -> Evaluator.operand(s.value(), original, ctx);
+                case Ast.AddAction add -> Evaluator.operand(add.value(), original, ctx);
+                case Ast.DeleteAction d -> Evaluator.operand(d.value(), original, ctx);
+                case Ast.RemoveAction r -> null;
+            };
             if (a instanceof Ast.SetAction && v == null) {
                 throw new ExpressionException(MISSING);
             }
             operands.put(a, v);
-        }
-        if (deferred != null) {
-            throw deferred;
         }
         List<Step> steps = new ArrayList<>(actions.size());
         for (Ast.UpdateAction a : actions) {

@@ -67,7 +67,8 @@ class ExpressionTest {
 
     /** The error an update with two faults reports, as DynamoDB Local answered these probes. */
     static String firstFault(String update, Map<String, Value> item) {
-        ExpressionContext ctx = new ExpressionContext(null, Map.of(":n", AttributeCodec.number("1"), ":v", Value.of("v")));
+        ExpressionContext ctx = new ExpressionContext(null, Map.of(":n", AttributeCodec.number("1"), ":v", Value.of("v"),
+                ":l", Value.array(Value.of("v"))));
         List<Ast.UpdateAction> actions = ctx.update(update);
         try {
             Updater.apply(actions, item, ctx);
@@ -105,6 +106,11 @@ class ExpressionTest {
         assertThat(firstFault("SET m.a = m.b + :n, m.c.d = :v", withMap)).isEqualTo("path");
         assertThat(firstFault("SET m.c = m.b + :n, m.a.d = :v", withMap)).isEqualTo("missing");
         assertThat(firstFault("SET x = x + :n, m.y = :v", withMap)).isEqualTo("missing");
+        // list_append over a missing attribute takes its place like any operand.
+        assertThat(firstFault("SET m = list_append(m, :l), x.y = :v", empty)).isEqualTo("missing");
+        assertThat(firstFault("SET a = list_append(a, :l), zz.y = :v", empty)).isEqualTo("missing");
+        assertThat(firstFault("SET x = list_append(x, :l), m.y = :v", empty)).isEqualTo("path");
+        assertThat(firstFault("SET b = list_append(b, :l), m = list_append(m, :l), l[1] = :v", empty)).isEqualTo("missing");
     }
 
     @Test
