@@ -57,10 +57,9 @@ public final class SchemaJson {
         return fromValue(ValueJson.read(json));
     }
 
-    /** Parsed stored schemas by their text; cleared when it holds {@link #STORED_CACHE_MAX}. */
-    private static final java.util.concurrent.ConcurrentHashMap<String, TableSchema> STORED =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private static final int STORED_CACHE_MAX = 512;
+    /** Parsed stored schemas by their text. */
+    private static final dev.nimbus.core.util.BoundedMemo<String, TableSchema> STORED =
+            new dev.nimbus.core.util.BoundedMemo<>(512, SchemaJson::read);
 
     /**
      * {@link #read} for a schema as a provider stored it: storage hands back the same text for
@@ -68,16 +67,7 @@ public final class SchemaJson {
      * parsed (immutable) schema is kept by its text. A changed schema is new text, parsed anew.
      */
     public static TableSchema readStored(String json) {
-        TableSchema cached = STORED.get(json);
-        if (cached != null) {
-            return cached;
-        }
-        TableSchema parsed = read(json);
-        if (STORED.size() >= STORED_CACHE_MAX) {
-            STORED.clear();
-        }
-        STORED.put(json, parsed);
-        return parsed;
+        return STORED.get(json);
     }
 
     public static TableSchema fromValue(Value v) {

@@ -41,23 +41,15 @@ public final class ExpressionContext {
     }
 
     /** Parsed conditions by kind and text (key conditions and filters repeat request after request). */
-    private static final java.util.concurrent.ConcurrentHashMap<String, ParsedCondition> CONDITIONS =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private static final int CONDITIONS_CACHED_MAX = 1024;
+    private static final dev.nimbus.core.util.BoundedMemo<List<String>, ParsedCondition> CONDITIONS =
+            new dev.nimbus.core.util.BoundedMemo<>(1024, kindAndText -> {
+                Parser p = new Parser(kindAndText.get(1), kindAndText.get(0));
+                return new ParsedCondition(p.condition(), List.copyOf(p.names), List.copyOf(p.values));
+            });
 
     public Ast.Condition condition(String kind, String src) {
-        String key = kind + '\n' + src;
-        ParsedCondition parsed = CONDITIONS.get(key);
-        if (parsed == null) {
-            Parser p = parser(kind, src);
-            parsed = new ParsedCondition(p.condition(), List.copyOf(p.names), List.copyOf(p.values));
-            if (CONDITIONS.size() >= CONDITIONS_CACHED_MAX) {
-                CONDITIONS.clear();
-            }
-            CONDITIONS.put(key, parsed);
-        } else {
-            expressions++; // what parser() counts; the text passed its checks when it was parsed
-        }
+        checkText(kind, src);
+        ParsedCondition parsed = CONDITIONS.get(List.of(kind, src));
         Ast.Condition c = parsed.condition();
         if (!kind.equals("KeyConditionExpression")) {
             OperandTypes.checkCondition(kind, c, this); // before the placeholder check, as DynamoDB does
@@ -136,6 +128,12 @@ public final class ExpressionContext {
     }
 
     private Parser parser(String kind, String src) {
+        checkText(kind, src);
+        return new Parser(src, kind);
+    }
+
+    /** Counts an expression of the request and refuses an empty or oversized one. */
+    private void checkText(String kind, String src) {
         expressions++;
         if (src.isEmpty()) {
             throw ExpressionException.of(kind, "The expression can not be empty;");
@@ -144,7 +142,6 @@ public final class ExpressionContext {
         if (bytes > EXPRESSION_BYTES_MAX) {
             throw ExpressionException.of(kind, "Expression size has exceeded the maximum allowed size; expression size: " + bytes);
         }
-        return new Parser(src, kind);
     }
 
     private void checkDefined(String kind, Parser p) {

@@ -44,8 +44,7 @@ public final class Updater {
         Map<Ast.UpdateAction, Value> operands = new IdentityHashMap<>();
         for (Ast.UpdateAction a : UpdateOrder.of(actions, resolved)) {
             if (a instanceof Ast.SetAction || a instanceof Ast.RemoveAction) {
-                checkContainers(original, pathOf.get(a));
-                checkParent(original, pathOf.get(a));
+                checkPath(original, pathOf.get(a));
             }
             Value v = switch (a) {
                 case Ast.SetAction s -> Evaluator.operand(s.value(), original, ctx);
@@ -128,10 +127,13 @@ public final class Updater {
         return left.isEmpty() ? null : new Value.TypedSet(c.setKind(), left);
     }
 
-    /** Refuses a path that goes through an existing value of the wrong container type. */
-    private static void checkContainers(Map<String, Value> item, List<Object> path) {
+    /**
+     * Refuses a nested path whose parent is missing or that goes through a value of the wrong
+     * container type (a name under a non-map, an index under a non-list).
+     */
+    private static void checkPath(Map<String, Value> item, List<Object> path) {
         Value v = item.get((String) path.get(0));
-        for (int i = 1; i < path.size() && v != null; i++) {
+        for (int i = 1; i < path.size(); i++) {
             Object e = path.get(i);
             if (e instanceof String name) {
                 if (!(v instanceof Value.Obj o)) {
@@ -145,19 +147,6 @@ public final class Updater {
                 int index = (Integer) e;
                 v = index < a.elements().size() ? a.elements().get(index) : null;
             }
-        }
-    }
-
-    /** Refuses a nested path whose parent is missing or is not the container the path needs. */
-    private static void checkParent(Map<String, Value> item, List<Object> path) {
-        if (path.size() < 2) {
-            return;
-        }
-        Value parent = Evaluator.get(item, path.subList(0, path.size() - 1));
-        Object last = path.get(path.size() - 1);
-        boolean fits = last instanceof String ? parent instanceof Value.Obj : parent instanceof Value.Array;
-        if (!fits) {
-            throw new ExpressionException(INVALID_PATH);
         }
     }
 
