@@ -167,7 +167,7 @@ public final class EngineInsertBench {
     }
 
     /** CPU time of this process so far (every thread), or 0 where the JVM cannot tell. */
-    static long processCpuNanos() {
+    public static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
     }

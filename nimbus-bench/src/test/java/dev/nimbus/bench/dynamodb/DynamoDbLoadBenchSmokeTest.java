@@ -14,14 +14,18 @@ class DynamoDbLoadBenchSmokeTest {
     @Test
     void producesFiguresForEveryTargetAndOperation(@TempDir Path dir) throws Exception {
         DynamoDbLoadBench.Settings s = new DynamoDbLoadBench.Settings(Duration.ofMillis(300), Duration.ofMillis(100), 1,
-                List.of(2), dir, dir.resolve("report.md"));
+                List.of(2), dir, dir.resolve("report.md"), DynamoDbLoadBench.ClientMode.ASYNC_CRT);
         DynamoDbLoadBench.Result r = DynamoDbLoadBench.run(s, List.of(
                 DynamoDbLocalTarget.fileBacked(dir.resolve("file")), DynamoDbLocalTarget.inMemory()));
         for (DynamoDbLoadBench.Operation op : DynamoDbLoadBench.Operation.values()) {
             assertThat(r.get(op, 2, "DynamoDB Local (file)")).as("%s file", op).isPositive();
             assertThat(r.get(op, 2, "DynamoDB Local (memory)")).as("%s memory", op).isPositive();
+            // The clients' CPU is a part of the process's, and both were measured.
+            assertThat(r.clientCpu(op, 2, "DynamoDB Local (file)")).as("%s client CPU", op).isPositive()
+                    .isLessThan(r.processCpu(op, 2, "DynamoDB Local (file)"));
         }
         assertThat(r.errors()).isZero();
-        assertThat(r.markdown()).contains("DynamoDB Local (memory) / DynamoDB Local (file)");
+        assertThat(r.markdown()).contains("DynamoDB Local (memory) / DynamoDB Local (file)")
+                .contains("rest: DynamoDB Local (file) / DynamoDB Local (memory)");
     }
 }
