@@ -405,10 +405,27 @@ public final class AttributeCodec {
             case Value.Bytes b -> b.length();
             case Value.Bool b -> 1;
             case Value.Null n -> 1;
-            case Value.Array a -> 3 + a.elements().stream().mapToLong(x -> 1 + valueSize(x)).sum();
-            case Value.Obj o -> 3 + o.fields().entrySet().stream()
-                    .mapToLong(x -> 1 + utf8Length(x.getKey()) + valueSize(x.getValue())).sum();
-            case Value.TypedSet s -> s.elements().stream().mapToLong(AttributeCodec::valueSize).sum();
+            case Value.Array a -> {
+                long n = 3;
+                for (Value x : a.elements()) {
+                    n += 1 + valueSize(x);
+                }
+                yield n;
+            }
+            case Value.Obj o -> {
+                long n = 3;
+                for (Map.Entry<String, Value> x : o.fields().entrySet()) {
+                    n += 1 + utf8Length(x.getKey()) + valueSize(x.getValue());
+                }
+                yield n;
+            }
+            case Value.TypedSet s -> {
+                long n = 0;
+                for (Value x : s.elements()) {
+                    n += valueSize(x);
+                }
+                yield n;
+            }
             default -> {
                 if (v.typeClass() == Value.TypeClass.NUMBER) {
                     BigDecimal d = numeric(v).stripTrailingZeros();

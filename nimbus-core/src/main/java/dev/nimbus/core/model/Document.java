@@ -4,7 +4,6 @@ import dev.nimbus.core.error.ErrorCode;
 import dev.nimbus.core.error.NimbusException;
 import dev.nimbus.core.value.Value;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -22,6 +21,7 @@ public record Document(DocumentId id, long creationTimeMicros, long updateTimeMi
     public static final String CREATION_TIME = "_creationTime";
     public static final String UPDATE_TIME = "_updateTime";
     public static final Set<String> SYSTEM_FIELDS = Set.of(ID, CREATION_TIME, UPDATE_TIME);
+    private static final String[] SYSTEM_FIELD_ORDER = {ID, CREATION_TIME, UPDATE_TIME};
 
     public Document {
         Objects.requireNonNull(id, "id");
@@ -47,12 +47,9 @@ public record Document(DocumentId id, long creationTimeMicros, long updateTimeMi
      * epoch milliseconds, fractional when sub-millisecond), then the user's fields in order.
      */
     public Value.Obj toObject() {
-        Map<String, Value> all = new LinkedHashMap<>();
-        all.put(ID, Value.of(id.value()));
-        all.put(CREATION_TIME, millis(creationTimeMicros));
-        all.put(UPDATE_TIME, millis(updateTimeMicros));
-        all.putAll(fields.fields());
-        return new Value.Obj(all);
+        // The user's fields are shared, not copied: this runs for every document a query considers.
+        return fields.withLeading(SYSTEM_FIELD_ORDER,
+                new Value[] {Value.of(id.value()), millis(creationTimeMicros), millis(updateTimeMicros)});
     }
 
     private static Value millis(long micros) {

@@ -21,7 +21,7 @@ import java.util.Arrays;
  *       {@link #derivedKey()}.</li>
  * </ul>
  */
-public record DocumentId(String value) implements Comparable<DocumentId> {
+public final class DocumentId implements Comparable<DocumentId> {
     /** Longest id accepted; bounds the key a derived id can carry to 638 encoded bytes. */
     public static final int LENGTH_MAX = 1024;
     public static final int GENERATED_LENGTH = 26;
@@ -36,11 +36,46 @@ public record DocumentId(String value) implements Comparable<DocumentId> {
         }
     }
 
-    public DocumentId {
-        String problem = problem(value);
+    private final String value;
+
+    public DocumentId(String value) {
+        String problem = problem(value, true);
         if (problem != null) {
             throw new NimbusException(ErrorCode.INVALID_INPUT, "invalid document id: " + problem);
         }
+        this.value = value;
+    }
+
+    private DocumentId(String value, Void checked) {
+        this.value = value;
+    }
+
+    /**
+     * An id a storage provider reads back from its own rows. It was checked in full when it was
+     * written; here only its characters and length are, not that a derived id is the canonical
+     * encoding of its key (a decode and re-encode, which would run for every document read).
+     * Corrupt storage is {@code service.storage_corruption}.
+     */
+    public static DocumentId stored(String value) {
+        String problem = problem(value, false);
+        if (problem != null) {
+            throw new NimbusException(ErrorCode.STORAGE_CORRUPTION, "a stored document id is invalid: " + problem);
+        }
+        return new DocumentId(value, null);
+    }
+
+    public String value() {
+        return value;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DocumentId other && value.equals(other.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
     }
 
     /** Parses an id from a client; invalid input is an {@code op.invalid_input} error. */
@@ -49,7 +84,7 @@ public record DocumentId(String value) implements Comparable<DocumentId> {
     }
 
     public static boolean isValid(String value) {
-        return problem(value) == null;
+        return problem(value, true) == null;
     }
 
     /** The id that stands for a dialect's key value. */
@@ -85,7 +120,7 @@ public record DocumentId(String value) implements Comparable<DocumentId> {
         return value;
     }
 
-    private static String problem(String v) {
+    private static String problem(String v, boolean canonicalKey) {
         if (v == null || v.isEmpty()) {
             return "empty";
         }
@@ -103,6 +138,9 @@ public record DocumentId(String value) implements Comparable<DocumentId> {
             }
         }
         if (v.charAt(0) == DERIVED_PREFIX) {
+            if (!canonicalKey) {
+                return v.length() > 1 ? null : "derived id holds no key";
+            }
             byte[] key = Base32.decodeOrNull(v.substring(1));
             if (key == null) {
                 return "derived id is not canonical base32";

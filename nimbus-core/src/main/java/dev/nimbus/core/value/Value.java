@@ -2,13 +2,17 @@ package dev.nimbus.core.value;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One value of a document, from any surface. The set of kinds is closed: every dialect maps its
@@ -380,7 +384,18 @@ public sealed interface Value extends Comparable<Value> {
                     throw new IllegalArgumentException("a " + setKind + " set cannot hold " + e.kind());
                 }
             }
-            elements = elements.stream().sorted(ValueOrder::compare).distinct().toList();
+            elements = strictlyAscending(elements) ? List.copyOf(elements)
+                    : elements.stream().sorted(ValueOrder::compare).distinct().toList();
+        }
+
+        /** Whether {@code elements} are in order without repeats already (as a set read back from storage is). */
+        private static boolean strictlyAscending(List<Value> elements) {
+            for (int i = 1; i < elements.size(); i++) {
+                if (ValueOrder.compare(elements.get(i - 1), elements.get(i)) >= 0) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
@@ -411,15 +426,56 @@ public sealed interface Value extends Comparable<Value> {
      * but equality and the total order ignore it: two objects with the same fields are equal.
      */
     record Obj(Map<String, Value> fields) implements Value {
+        // Before EMPTY, which the constructor builds with them.
+        private static final String[] EMPTY_KEYS = new String[0];
+        private static final Value[] EMPTY_VALUES = new Value[0];
         public static final Obj EMPTY = new Obj(Map.of());
 
         public Obj {
-            LinkedHashMap<String, Value> copy = new LinkedHashMap<>(fields.size() * 2);
-            for (Map.Entry<String, Value> e : fields.entrySet()) {
-                new Str(e.getKey()); // field names are well-formed strings
-                copy.put(e.getKey(), Objects.requireNonNull(e.getValue(), e.getKey()));
+            if (!(fields instanceof Fields)) { // a Fields is immutable and checked already: shared, not copied
+                LinkedHashMap<String, Value> copy = new LinkedHashMap<>(fields.size() * 2);
+                for (Map.Entry<String, Value> e : fields.entrySet()) {
+                    new Str(e.getKey()); // field names are well-formed strings
+                    copy.put(e.getKey(), Objects.requireNonNull(e.getValue(), e.getKey()));
+                }
+                fields = new Fields(EMPTY_KEYS, EMPTY_VALUES, copy);
             }
-            fields = Collections.unmodifiableMap(copy);
+        }
+
+        /**
+         * An object over {@code owned}, without a copy: the caller built the map, checked its
+         * keys as strings and its values as non-null, and hands it over (never touches it again).
+         */
+        static Obj adopt(LinkedHashMap<String, Value> owned) {
+            return new Obj(new Fields(EMPTY_KEYS, EMPTY_VALUES, owned));
+        }
+
+        /**
+         * This object with {@code keys} (well-formed, none of them a field of this object) and
+         * their values in front of its own fields, in that order; shares this object's fields
+         * instead of copying them.
+         */
+        public Obj withLeading(String[] keys, Value[] values) {
+            if (keys.length != values.length) {
+                throw new IllegalArgumentException("as many values as keys");
+            }
+            Fields own = (Fields) fields;
+            if (own.leadingKeys.length > 0) {
+                LinkedHashMap<String, Value> all = new LinkedHashMap<>((keys.length + own.size()) * 2);
+                for (int i = 0; i < keys.length; i++) {
+                    all.put(keys[i], values[i]);
+                }
+                all.putAll(own);
+                return new Obj(all);
+            }
+            for (int i = 0; i < keys.length; i++) {
+                new Str(keys[i]);
+                Objects.requireNonNull(values[i], keys[i]);
+                if (own.rest.containsKey(keys[i])) {
+                    throw new IllegalArgumentException("field " + keys[i] + " is already present");
+                }
+            }
+            return new Obj(new Fields(keys.clone(), values.clone(), own.rest));
         }
 
         public Value get(String field) {
@@ -434,6 +490,88 @@ public sealed interface Value extends Comparable<Value> {
         @Override
         public String toString() {
             return fields.toString();
+        }
+
+        /**
+         * The fields of an object: immutable, in order. A few leading entries (a document's
+         * system fields) may sit in front of a map shared with another object, so that adding
+         * them copies nothing; the leading keys never occur in {@code rest}.
+         */
+        private static final class Fields extends AbstractMap<String, Value> {
+            private final String[] leadingKeys;
+            private final Value[] leadingValues;
+            private final Map<String, Value> rest; // never handed out, never changed
+
+            Fields(String[] leadingKeys, Value[] leadingValues, Map<String, Value> rest) {
+                this.leadingKeys = leadingKeys;
+                this.leadingValues = leadingValues;
+                this.rest = rest;
+            }
+
+            @Override
+            public Value get(Object key) {
+                for (int i = 0; i < leadingKeys.length; i++) {
+                    if (leadingKeys[i].equals(key)) {
+                        return leadingValues[i];
+                    }
+                }
+                return rest.get(key);
+            }
+
+            @Override
+            public boolean containsKey(Object key) {
+                return get(key) != null; // values are never null
+            }
+
+            @Override
+            public int size() {
+                return leadingKeys.length + rest.size();
+            }
+
+            @Override
+            public boolean isEmpty() {
+                return size() == 0;
+            }
+
+            @Override
+            public void forEach(java.util.function.BiConsumer<? super String, ? super Value> action) {
+                for (int i = 0; i < leadingKeys.length; i++) {
+                    action.accept(leadingKeys[i], leadingValues[i]);
+                }
+                rest.forEach(action);
+            }
+
+            @Override
+            public Set<Map.Entry<String, Value>> entrySet() {
+                return new AbstractSet<>() {
+                    @Override
+                    public Iterator<Map.Entry<String, Value>> iterator() {
+                        Iterator<Map.Entry<String, Value>> tail = Collections.unmodifiableMap(rest).entrySet().iterator();
+                        return new Iterator<>() {
+                            private int next;
+
+                            @Override
+                            public boolean hasNext() {
+                                return next < leadingKeys.length || tail.hasNext();
+                            }
+
+                            @Override
+                            public Map.Entry<String, Value> next() {
+                                if (next < leadingKeys.length) {
+                                    int i = next++;
+                                    return Map.entry(leadingKeys[i], leadingValues[i]);
+                                }
+                                return tail.next();
+                            }
+                        };
+                    }
+
+                    @Override
+                    public int size() {
+                        return Fields.this.size();
+                    }
+                };
+            }
         }
     }
 }

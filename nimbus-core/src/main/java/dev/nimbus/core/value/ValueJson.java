@@ -54,6 +54,14 @@ public final class ValueJson {
             .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool())
             .build();
 
+    /**
+     * For bodies this code wrote itself (stored documents): the same limits, without the
+     * duplicate-key check, which a body written from a map cannot need.
+     */
+    private static final JsonFactory STORED_FACTORY = FACTORY.rebuild()
+            .disable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
     private static final int DEPTH_MAX = dev.nimbus.core.codec.KeyCodec.DEPTH_MAX;
 
     private ValueJson() {
@@ -176,6 +184,27 @@ public final class ValueJson {
         }
     }
 
+    /**
+     * Reads a value this code wrote (a stored document body, UTF-8): every check of
+     * {@link #read(byte[])} but the duplicate-key one.
+     */
+    public static Value readStored(byte[] json) {
+        try (JsonParser p = STORED_FACTORY.createParser(json)) {
+            return readWhole(p);
+        } catch (IOException e) {
+            throw invalid("malformed JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /** {@link #readStored(byte[])} of JSON text. */
+    public static Value readStored(String json) {
+        try (JsonParser p = STORED_FACTORY.createParser(json)) {
+            return readWhole(p);
+        } catch (IOException e) {
+            throw invalid("malformed JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
     private static Value readWhole(JsonParser p) throws IOException {
         if (p.nextToken() == null) {
             throw invalid("empty JSON");
@@ -237,7 +266,7 @@ public final class ValueJson {
             }
             return v;
         }
-        Map<String, Value> fields = new LinkedHashMap<>();
+        LinkedHashMap<String, Value> fields = new LinkedHashMap<>();
         while (t != JsonToken.END_OBJECT) {
             String key = p.currentName();
             if (key.startsWith("$")) {
@@ -247,7 +276,7 @@ public final class ValueJson {
             fields.put(checkedKey(key), readValue(p, depth + 1));
             t = p.nextToken();
         }
-        return new Value.Obj(fields);
+        return Value.Obj.adopt(fields); // keys checked above, values never null
     }
 
     private static Value readTagged(String tag, JsonParser p, int depth) throws IOException {
@@ -256,13 +285,13 @@ public final class ValueJson {
                 if (p.currentToken() != JsonToken.START_OBJECT) {
                     throw invalid("$object holds an object");
                 }
-                Map<String, Value> fields = new LinkedHashMap<>();
+                LinkedHashMap<String, Value> fields = new LinkedHashMap<>();
                 while (p.nextToken() != JsonToken.END_OBJECT) {
                     String key = p.currentName();
                     p.nextToken();
                     fields.put(checkedKey(key), readValue(p, depth + 1));
                 }
-                return new Value.Obj(fields);
+                return Value.Obj.adopt(fields);
             }
             case "$geopoint": {
                 Value v = readValue(p, depth + 1);
@@ -364,11 +393,15 @@ public final class ValueJson {
     }
 
     private static Value str(String s) {
-        return guard(() -> Value.of(s));
+        try {
+            return new Value.Str(s); // no lambda for guard: this runs for every string read
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
     }
 
     private static String checkedKey(String key) {
-        guard(() -> Value.of(key));
+        str(key);
         return key;
     }
 

@@ -99,4 +99,21 @@ class DocumentIdTest {
                     .as(system).isInstanceOf(NimbusException.class);
         }
     }
+
+    @Test
+    void storedIdsAreCheckedForCharactersButNotReEncoded() {
+        DocumentId generated = new DocumentIdGenerator().next();
+        assertThat(DocumentId.stored(generated.value())).isEqualTo(generated).hasSameHashCodeAs(generated);
+        DocumentId derived = DocumentId.derivedFrom(Value.of("key"));
+        assertThat(DocumentId.stored(derived.value()).derivedKey()).isEqualTo(Value.of("key"));
+        // Not the canonical encoding of a key: refused from a client, taken as stored (it was checked when written).
+        assertThat(DocumentId.isValid("k0")).isFalse();
+        assertThat(DocumentId.stored("k0").value()).isEqualTo("k0");
+        for (String bad : new String[] {"", "k", "ABC", "01jx2x9w7d2f0v6q8t3k5r9e1!", "x".repeat(2000)}) {
+            assertThatThrownBy(() -> DocumentId.stored(bad)).as(bad).isInstanceOf(NimbusException.class)
+                    .extracting(e -> ((NimbusException) e).code()).isEqualTo(dev.nimbus.core.error.ErrorCode.STORAGE_CORRUPTION);
+        }
+        assertThat(generated.toString()).isEqualTo(generated.value());
+        assertThat(generated).isNotEqualTo(derived);
+    }
 }

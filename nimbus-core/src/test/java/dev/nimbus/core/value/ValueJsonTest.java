@@ -28,6 +28,23 @@ class ValueJsonTest {
         assertThat(ValueJson.read(ValueJson.write(v))).isEqualTo(v);
     }
 
+    @Property(tries = 1_000)
+    void everyValueSurvivesTheStoredReadFromTextAndBytes(@ForAll("values") Value v) {
+        String json = ValueJson.write(v);
+        assertThat(ValueJson.readStored(json)).isEqualTo(v).hasSameHashCodeAs(v);
+        assertThat(ValueJson.readStored(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(v);
+    }
+
+    @Test
+    void theStoredReadKeepsEveryCheckButDuplicateKeys() {
+        assertThatThrownBy(() -> ValueJson.read("{\"a\":1,\"a\":2}")).isInstanceOf(NimbusException.class);
+        assertThat(ValueJson.readStored("{\"a\":1,\"a\":2}")).isEqualTo(new Value.Obj(Map.of("a", Value.of(2L))));
+        for (String bad : new String[] {"{\"$x\":\"1\"}", "{\"a\":", "{\"a\":\"\\ud800\"}", "[1] 2"}) {
+            assertThatThrownBy(() -> ValueJson.readStored(bad)).as(bad).isInstanceOf(NimbusException.class)
+                    .extracting(e -> ((NimbusException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT);
+        }
+    }
+
     @Test
     void plainJsonMapsOntoTheObviousKinds() {
         Value v = ValueJson.read("{\"i\": 3, \"f\": 3.0, \"e\": 1e2, \"s\": \"x\", \"n\": null, \"b\": true, \"a\": [1]}");

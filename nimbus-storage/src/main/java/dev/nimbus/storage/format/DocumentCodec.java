@@ -32,12 +32,28 @@ public final class DocumentCodec {
 
     public static Value.Obj decodeBody(String json) {
         try {
-            if (ValueJson.read(json) instanceof Value.Obj o) {
+            if (ValueJson.readStored(json) instanceof Value.Obj o) {
                 return o;
             }
         } catch (NimbusException e) {
             // fall through: stored bytes that do not decode are corruption, not bad input
         }
-        throw new NimbusException(ErrorCode.STORAGE_CORRUPTION, "a stored document body does not decode");
+        throw corrupt();
+    }
+
+    /** {@link #decodeBody(String)} of the body's UTF-8 bytes as stored (no string decoded first). */
+    public static Value.Obj decodeBody(byte[] utf8) {
+        try {
+            if (ValueJson.readStored(utf8) instanceof Value.Obj o) {
+                return o;
+            }
+        } catch (NimbusException e) {
+            // fall through, as above
+        }
+        throw corrupt();
+    }
+
+    private static NimbusException corrupt() {
+        return new NimbusException(ErrorCode.STORAGE_CORRUPTION, "a stored document body does not decode");
     }
 }

@@ -98,7 +98,7 @@ abstract class MysqlReads implements StoreReader {
                 List<Document> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Document(new DocumentId(ascii(rs.getBytes(1))), rs.getLong(2), rs.getLong(3),
+                        out.add(new Document(DocumentId.stored(ascii(rs.getBytes(1))), rs.getLong(2), rs.getLong(3),
                                 DocumentCodec.decodeBody(rs.getString(4))));
                     }
                 }
@@ -133,7 +133,7 @@ abstract class MysqlReads implements StoreReader {
                 List<IndexHit> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        DocumentId id = new DocumentId(ascii(rs.getBytes(2)));
+                        DocumentId id = DocumentId.stored(ascii(rs.getBytes(2)));
                         Optional<Document> doc = Optional.empty();
                         if (scan.withDocuments()) {
                             String body = rs.getString(5);

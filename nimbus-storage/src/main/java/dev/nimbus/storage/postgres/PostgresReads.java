@@ -111,7 +111,7 @@ class PostgresReads implements StoreReader {
                 List<Document> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Document(new DocumentId(rs.getString(1)), rs.getLong(2), rs.getLong(3),
+                        out.add(new Document(DocumentId.stored(rs.getString(1)), rs.getLong(2), rs.getLong(3),
                                 DocumentCodec.decodeBody(rs.getString(4))));
                     }
                 }
@@ -163,7 +163,7 @@ class PostgresReads implements StoreReader {
                 List<IndexHit> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        DocumentId id = new DocumentId(rs.getString(2));
+                        DocumentId id = DocumentId.stored(rs.getString(2));
                         Optional<Document> doc = Optional.empty();
                         if (scan.withDocuments()) {
                             String body = rs.getString(5);

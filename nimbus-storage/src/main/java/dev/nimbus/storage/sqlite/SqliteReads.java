@@ -54,7 +54,7 @@ class SqliteReads implements StoreReader {
                     return Optional.empty();
                 }
                 return Optional.of(new Document(id, rs.getLong(1), rs.getLong(2),
-                        DocumentCodec.decodeBody(rs.getString(3))));
+                        DocumentCodec.decodeBody(rs.getBytes(3))));
             }
         });
     }
@@ -78,8 +78,8 @@ class SqliteReads implements StoreReader {
             List<Document> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Document(new DocumentId(rs.getString(1)), rs.getLong(2), rs.getLong(3),
-                            DocumentCodec.decodeBody(rs.getString(4))));
+                    out.add(new Document(DocumentId.stored(rs.getString(1)), rs.getLong(2), rs.getLong(3),
+                            DocumentCodec.decodeBody(rs.getBytes(4))));
                 }
             }
             return out;
@@ -128,10 +128,10 @@ class SqliteReads implements StoreReader {
             List<IndexHit> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    DocumentId id = new DocumentId(rs.getString(2));
+                    DocumentId id = DocumentId.stored(rs.getString(2));
                     Optional<Document> doc = Optional.empty();
                     if (scan.withDocuments()) {
-                        String body = rs.getString(5);
+                        byte[] body = rs.getBytes(5); // the TEXT's UTF-8 bytes: no string decoded first
                         if (body != null) {
                             doc = Optional.of(new Document(id, rs.getLong(3), rs.getLong(4),
                                     DocumentCodec.decodeBody(body)));
