@@ -173,7 +173,7 @@ public final class EngineInsertBench {
     }
 
     /** CPU time of live threads so far, by name with digits dropped (so a pool is one group). */
-    static java.util.Map<String, Long> cpuByThreadGroup() {
+    public static java.util.Map<String, Long> cpuByThreadGroup() {
         var mx = java.lang.management.ManagementFactory.getThreadMXBean();
         java.util.Map<String, Long> out = new java.util.TreeMap<>();
         for (long id : mx.getAllThreadIds()) {

@@ -16,9 +16,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -101,11 +99,14 @@ public final class FanOutBench {
 
     /** Broadcasts one pre-encoded frame to {@code n} WebSocket connections; ms until all received. */
     static double rawBroadcast(FanOutClients.Process clients, int n, int frameBytes) throws Exception {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        // The same socket transport as the server's listeners, so that only the serving differs.
+        dev.nimbus.server.SocketTransport transport = dev.nimbus.server.SocketTransport.choose(
+                System.getenv(dev.nimbus.server.SocketTransport.ENV));
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(transport.ioHandlers());
         ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         CountDownLatch connected = new CountDownLatch(n);
         try {
-            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            Channel server = new ServerBootstrap().group(group).channel(transport.serverChannel())
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {

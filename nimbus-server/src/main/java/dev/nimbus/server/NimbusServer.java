@@ -23,9 +23,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,12 +103,14 @@ public final class NimbusServer implements AutoCloseable {
         }
         WebSocketGate webSockets = new WebSocketGate(engine, tenantDirectory, config.wsHelloTimeoutMillis(), audit,
                 functions);
-        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        SocketTransport transport = SocketTransport.choose(System.getenv(SocketTransport.ENV));
+        LOG.info("socket transport: {}", transport.name().toLowerCase(java.util.Locale.ROOT));
+        this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlers());
+        this.workers = new MultiThreadIoEventLoopGroup(transport.ioHandlers());
         int[] boundPort = new int[1];
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 // Small JSON responses must not wait for Nagle's algorithm and delayed ACKs.
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -135,7 +135,7 @@ public final class NimbusServer implements AutoCloseable {
             bound = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
             if (dynamodb != null) {
                 try {
-                    dynamodb.bind(boss, workers, work, config.allowNetwork());
+                    dynamodb.bind(boss, workers, transport.serverChannel(), work, config.allowNetwork());
                 } catch (RuntimeException e) {
                     bound.close().syncUninterruptibly();
                     throw e;

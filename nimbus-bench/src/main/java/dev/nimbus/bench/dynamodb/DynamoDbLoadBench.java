@@ -54,7 +54,8 @@ import java.util.stream.Stream;
  * {@code warmup} (1s), {@code rounds} (3; figures are medians), {@code clients} (16,64), {@code data-dir} (nimbus-bench/target),
  * {@code output} (nimbus-bench/target/dynamodb-load.md), {@code targets} (local-file,local-memory,nimbus: which of the
  * built-in targets run, in that order; the first is the baseline of the ratio columns, so profile runs may drop the others),
- * {@code client} (async-crt or sync-apache).
+ * {@code client} (async-crt or sync-apache). With {@code -Dbench.cpu-by-thread=true} each phase also prints
+ * the CPU per operation of each group of threads.
  */
 public final class DynamoDbLoadBench {
     /** Items per partition (the Query reads one whole partition). */
@@ -378,6 +379,8 @@ public final class DynamoDbLoadBench {
             throws InterruptedException {
         long before = dev.nimbus.bench.EngineInsertBench.processCpuNanos();
         Map<Long, Long> clientBefore = clientThreadCpu();
+        boolean byThread = Boolean.getBoolean("bench.cpu-by-thread");
+        Map<String, Long> groupsBefore = byThread ? dev.nimbus.bench.EngineInsertBench.cpuByThreadGroup() : Map.of();
         long started = System.nanoTime();
         double rate = phase.run();
         double ops = rate * Math.max(System.nanoTime() - started, duration.toNanos()) / 1e9;
@@ -389,6 +392,14 @@ public final class DynamoDbLoadBench {
         Measured m = new Measured(rate, ops > 0 ? cpu / 1e3 / ops : 0, ops > 0 ? client / 1e3 / ops : 0);
         System.err.printf(Locale.ROOT, "%s, %d clients, %s: %,.0f ops/s; CPU per op: process %.0f us, SDK clients %.0f us%n",
                 t.label(), clients, op, rate, m.processCpuMicros(), m.clientCpuMicros());
+        if (byThread) {
+            dev.nimbus.bench.EngineInsertBench.cpuByThreadGroup().forEach((g, n) -> {
+                double perOp = ops > 0 ? (n - groupsBefore.getOrDefault(g, 0L)) / 1e3 / ops : 0;
+                if (perOp >= 0.5) {
+                    System.err.printf(Locale.ROOT, "  %-40s %6.1f us per op%n", g, perOp);
+                }
+            });
+        }
         return m;
     }
 

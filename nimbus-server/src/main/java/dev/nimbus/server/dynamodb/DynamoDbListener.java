@@ -16,7 +16,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,14 +90,15 @@ public final class DynamoDbListener implements AutoCloseable {
      * Binds the listener. A busy port is fatal when pinned ({@code --dynamodb-port}); otherwise the
      * listener is skipped with a warning and this returns false.
      */
-    public boolean bind(EventLoopGroup boss, EventLoopGroup workers, ExecutorService work, boolean allowNetwork) {
+    public boolean bind(EventLoopGroup boss, EventLoopGroup workers, Class<? extends io.netty.channel.ServerChannel> serverChannel,
+                        ExecutorService work, boolean allowNetwork) {
         if (!settings.loopback() && !allowNetwork) {
             throw new NimbusException(ErrorCode.INVALID_INPUT, "refusing to bind the DynamoDB listener to "
                     + settings.host() + ": a non-loopback --dynamodb-host needs --allow-network");
         }
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(serverChannel)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
