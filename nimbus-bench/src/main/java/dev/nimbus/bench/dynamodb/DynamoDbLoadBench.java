@@ -263,36 +263,138 @@ public final class DynamoDbLoadBench {
     /** One target at one client count: a fresh table, then PutItem, GetItem and Query phases. */
     static Map<Operation, Measured> runCell(DynamoDbTarget t, int clients, Settings s, String table, AtomicLong errors)
             throws Exception {
-        if (s.mode() == ClientMode.ASYNC_CRT) {
-            return runCellAsync(t, clients, s, table, errors);
-        }
-        try (DynamoDbClient client = client(t, clients)) {
-            client.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(
-                            AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
-                            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
+        try (Workload w = s.mode() == ClientMode.ASYNC_CRT ? new AsyncWorkload(asyncClient(t, clients))
+                : new BlockingWorkload(client(t, clients))) {
+            w.createTable(table);
             int[] written = new int[clients];
             Map<Operation, Measured> out = new LinkedHashMap<>();
-            // Warm-up puts write items too; the counters continue, so every key below written[i] exists.
-            phase(clients, s.warmup(), i -> put(client, table, i, written), errors);
-            out.put(Operation.PUT_ITEM, cpuReported(Operation.PUT_ITEM, t, clients, s.duration(),
-                    () -> phase(clients, s.duration(), i -> put(client, table, i, written), errors)));
-            completePartitions(clients, client, table, written);
-            phase(clients, s.warmup(), i -> get(client, table, written), errors);
-            out.put(Operation.GET_ITEM, cpuReported(Operation.GET_ITEM, t, clients, s.duration(),
-                    () -> phase(clients, s.duration(), i -> get(client, table, written), errors)));
-            phase(clients, s.warmup(), i -> query(client, table, written), errors);
-            out.put(Operation.QUERY, cpuReported(Operation.QUERY, t, clients, s.duration(),
-                    () -> phase(clients, s.duration(), i -> query(client, table, written), errors)));
+            for (Operation op : Operation.values()) {
+                if (op == Operation.GET_ITEM) {
+                    completePartitions(clients, w, table, written);
+                }
+                // Warm-up puts write items too; the counters continue, so every key below written[i] exists.
+                w.phase(op, clients, s.warmup(), table, written, errors);
+                out.put(op, cpuReported(op, t, clients, s.duration(), w,
+                        () -> w.phase(op, clients, s.duration(), table, written, errors)));
+            }
             try {
-                client.deleteTable(b -> b.tableName(table));
+                w.deleteTable(table);
             } catch (RuntimeException e) {
                 System.err.println("could not delete " + table + " on " + t.label() + ": " + e.getMessage());
             }
             return out;
         }
+    }
+
+    /** One kind of SDK client driving the workload: the table's life, untimed puts, and timed phases. */
+    private interface Workload extends AutoCloseable {
+        void createTable(String table);
+
+        void deleteTable(String table);
+
+        /** One put by client {@code client}, waiting for its answer. */
+        void put(String table, int client, int[] written);
+
+        /** {@code op} from {@code clients} concurrent clients for {@code duration}; successful ops/s. */
+        double phase(Operation op, int clients, Duration duration, String table, int[] written, AtomicLong errors)
+                throws InterruptedException;
+
+        /** CPU nanoseconds spent so far by this workload's client threads that have ended. */
+        long endedClientCpuNanos();
+
+        @Override
+        void close();
+    }
+
+    /** {@code DynamoDbClient}: one platform thread per client, blocked in its call (a phase's threads end with it). */
+    private record BlockingWorkload(DynamoDbClient client, AtomicLong endedCpu) implements Workload {
+        BlockingWorkload(DynamoDbClient client) {
+            this(client, new AtomicLong());
+        }
+
+        @Override
+        public long endedClientCpuNanos() {
+            return endedCpu.get();
+        }
+
+        @Override
+        public void createTable(String table) {
+            client.createTable(b -> createTableRequest(b, table));
+        }
+
+        @Override
+        public void deleteTable(String table) {
+            client.deleteTable(b -> b.tableName(table));
+        }
+
+        @Override
+        public void put(String table, int c, int[] written) {
+            DynamoDbLoadBench.put(client, table, c, written);
+        }
+
+        @Override
+        public double phase(Operation op, int clients, Duration duration, String table, int[] written, AtomicLong errors)
+                throws InterruptedException {
+            return DynamoDbLoadBench.phase(clients, duration, endedCpu, switch (op) {
+                case PUT_ITEM -> i -> DynamoDbLoadBench.put(client, table, i, written);
+                case GET_ITEM -> i -> get(client, table, written);
+                case QUERY -> i -> query(client, table, written);
+            }, errors);
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    /** {@code DynamoDbAsyncClient} on the CRT client: each client a chain of calls. */
+    private record AsyncWorkload(DynamoDbAsyncClient client) implements Workload {
+        @Override
+        public long endedClientCpuNanos() {
+            return 0; // the CRT's event-loop threads live as long as the client
+        }
+
+        @Override
+        public void createTable(String table) {
+            client.createTable(b -> createTableRequest(b, table)).join();
+        }
+
+        @Override
+        public void deleteTable(String table) {
+            client.deleteTable(b -> b.tableName(table)).join();
+        }
+
+        @Override
+        public void put(String table, int c, int[] written) {
+            DynamoDbLoadBench.put(client, table, c, written).join();
+        }
+
+        @Override
+        public double phase(Operation op, int clients, Duration duration, String table, int[] written, AtomicLong errors)
+                throws InterruptedException {
+            return asyncPhase(clients, duration, switch (op) {
+                case PUT_ITEM -> i -> DynamoDbLoadBench.put(client, table, i, written);
+                case GET_ITEM -> i -> get(client, table, written);
+                case QUERY -> i -> query(client, table, written);
+            }, errors);
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    /** The bench's table: string partition key {@code pk} and sort key {@code sk}, on demand. */
+    private static void createTableRequest(software.amazon.awssdk.services.dynamodb.model.CreateTableRequest.Builder b,
+                                           String table) {
+        b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build());
     }
 
     private static DynamoDbClient client(DynamoDbTarget t, int clients) {
@@ -308,41 +410,6 @@ public final class DynamoDbLoadBench {
                         .build())
                 .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1)))
                 .build();
-    }
-
-    /** {@link #runCell} with the event-driven client: the same table, phases and items. */
-    private static Map<Operation, Measured> runCellAsync(DynamoDbTarget t, int clients, Settings s, String table,
-                                                       AtomicLong errors) throws Exception {
-        try (DynamoDbAsyncClient client = asyncClient(t, clients)) {
-            client.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(
-                            AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
-                            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())).join();
-            int[] written = new int[clients];
-            Map<Operation, Measured> out = new LinkedHashMap<>();
-            asyncPhase(clients, s.warmup(), i -> put(client, table, i, written), errors);
-            out.put(Operation.PUT_ITEM, cpuReported(Operation.PUT_ITEM, t, clients, s.duration(),
-                    () -> asyncPhase(clients, s.duration(), i -> put(client, table, i, written), errors)));
-            for (int i = 0; i < clients; i++) {
-                for (int n = 0; n < 2 * PARTITION_ITEMS && (written[i] == 0 || written[i] % PARTITION_ITEMS != 0); n++) {
-                    put(client, table, i, written).join();
-                }
-            }
-            asyncPhase(clients, s.warmup(), i -> get(client, table, written), errors);
-            out.put(Operation.GET_ITEM, cpuReported(Operation.GET_ITEM, t, clients, s.duration(),
-                    () -> asyncPhase(clients, s.duration(), i -> get(client, table, written), errors)));
-            asyncPhase(clients, s.warmup(), i -> query(client, table, written), errors);
-            out.put(Operation.QUERY, cpuReported(Operation.QUERY, t, clients, s.duration(),
-                    () -> asyncPhase(clients, s.duration(), i -> query(client, table, written), errors)));
-            try {
-                client.deleteTable(b -> b.tableName(table)).join();
-            } catch (RuntimeException e) {
-                System.err.println("could not delete " + table + " on " + t.label() + ": " + e.getMessage());
-            }
-            return out;
-        }
     }
 
     private static DynamoDbAsyncClient asyncClient(DynamoDbTarget t, int clients) {
@@ -375,17 +442,18 @@ public final class DynamoDbLoadBench {
      * server, with the GC and the JIT) is what a target itself costs per operation, a figure far
      * steadier than ops/s on a noisy machine.
      */
-    private static Measured cpuReported(Operation op, DynamoDbTarget t, int clients, Duration duration, TimedPhase phase)
-            throws InterruptedException {
+    private static Measured cpuReported(Operation op, DynamoDbTarget t, int clients, Duration duration, Workload w,
+                                        TimedPhase phase) throws InterruptedException {
         long before = dev.nimbus.bench.EngineInsertBench.processCpuNanos();
         Map<Long, Long> clientBefore = clientThreadCpu();
+        long endedBefore = w.endedClientCpuNanos();
         boolean byThread = Boolean.getBoolean("bench.cpu-by-thread");
         Map<String, Long> groupsBefore = byThread ? dev.nimbus.bench.EngineInsertBench.cpuByThreadGroup() : Map.of();
         long started = System.nanoTime();
         double rate = phase.run();
         double ops = rate * Math.max(System.nanoTime() - started, duration.toNanos()) / 1e9;
         long cpu = dev.nimbus.bench.EngineInsertBench.processCpuNanos() - before;
-        long client = 0;
+        long client = w.endedClientCpuNanos() - endedBefore;
         for (Map.Entry<Long, Long> e : clientThreadCpu().entrySet()) {
             client += e.getValue() - clientBefore.getOrDefault(e.getKey(), 0L);
         }
@@ -405,14 +473,15 @@ public final class DynamoDbLoadBench {
 
     /**
      * CPU nanoseconds so far of each live SDK client thread, by thread id: the CRT client's event
-     * loops ({@code AwsEventLoop ...}, where its calls and their completions run) or the blocking
-     * mode's caller threads ({@code ddb-bench-...}).
+     * loops ({@code AwsEventLoop ...}, where its calls and their completions run). The blocking
+     * mode's caller threads end with their phase and count themselves
+     * ({@link Workload#endedClientCpuNanos}).
      */
     private static Map<Long, Long> clientThreadCpu() {
         var mx = java.lang.management.ManagementFactory.getThreadMXBean();
         Map<Long, Long> out = new java.util.HashMap<>();
         for (var info : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (info != null && (info.getThreadName().startsWith("AwsEventLoop") || info.getThreadName().startsWith("ddb-bench-"))) {
+            if (info != null && info.getThreadName().startsWith("AwsEventLoop")) {
                 long cpu = mx.getThreadCpuTime(info.getThreadId());
                 if (cpu > 0) {
                     out.put(info.getThreadId(), cpu);
@@ -510,7 +579,8 @@ public final class DynamoDbLoadBench {
     }
 
     /** Runs {@code step} on {@code clients} threads for {@code duration}; returns successful ops/s. */
-    private static double phase(int clients, Duration duration, Step step, AtomicLong errors) throws InterruptedException {
+    private static double phase(int clients, Duration duration, AtomicLong endedCpu, Step step, AtomicLong errors)
+            throws InterruptedException {
         if (duration.isZero()) {
             return 0;
         }
@@ -541,6 +611,8 @@ public final class DynamoDbLoadBench {
                 }
                 ops.addAndGet(done);
                 errors.addAndGet(failed);
+                // Counted before the thread ends: an ended thread's CPU time can no longer be read.
+                endedCpu.addAndGet(Math.max(0, java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()));
             }));
         }
         window[0] = System.nanoTime();
@@ -557,14 +629,14 @@ public final class DynamoDbLoadBench {
      * Untimed: every client fills its last partition up to {@link #PARTITION_ITEMS} items (and has
      * at least one), so that each Query reads exactly one full partition.
      */
-    private static void completePartitions(int clients, DynamoDbClient client, String table, int[] written)
+    private static void completePartitions(int clients, Workload w, String table, int[] written)
             throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             int thread = i;
             threads.add(Thread.ofPlatform().start(() -> {
                 for (int n = 0; n < 2 * PARTITION_ITEMS && (written[thread] == 0 || written[thread] % PARTITION_ITEMS != 0); n++) {
-                    put(client, table, thread, written);
+                    w.put(table, thread, written);
                 }
             }));
         }

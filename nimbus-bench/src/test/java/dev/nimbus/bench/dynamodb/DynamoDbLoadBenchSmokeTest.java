@@ -28,4 +28,19 @@ class DynamoDbLoadBenchSmokeTest {
         assertThat(r.markdown()).contains("DynamoDB Local (memory) / DynamoDB Local (file)")
                 .contains("rest: DynamoDB Local (file) / DynamoDB Local (memory)");
     }
+
+    @Test
+    void theBlockingClientsProduceFiguresAndCountTheirCpu(@TempDir Path dir) throws Exception {
+        DynamoDbLoadBench.Settings s = new DynamoDbLoadBench.Settings(Duration.ofMillis(300), Duration.ofMillis(100), 1,
+                List.of(2), dir, dir.resolve("report.md"), DynamoDbLoadBench.ClientMode.SYNC_APACHE);
+        DynamoDbLoadBench.Result r = DynamoDbLoadBench.run(s, List.of(DynamoDbLocalTarget.inMemory()));
+        for (DynamoDbLoadBench.Operation op : DynamoDbLoadBench.Operation.values()) {
+            assertThat(r.get(op, 2, "DynamoDB Local (memory)")).as("%s", op).isPositive();
+            // The caller threads end with their phase; their CPU is still counted, and is part of the process's.
+            assertThat(r.clientCpu(op, 2, "DynamoDB Local (memory)")).as("%s client CPU", op).isPositive()
+                    .isLessThan(r.processCpu(op, 2, "DynamoDB Local (memory)"));
+        }
+        assertThat(r.errors()).isZero();
+        assertThat(r.markdown()).contains("one platform thread per client");
+    }
 }

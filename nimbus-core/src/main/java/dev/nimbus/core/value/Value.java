@@ -460,20 +460,20 @@ public sealed interface Value extends Comparable<Value> {
                 throw new IllegalArgumentException("as many values as keys");
             }
             Fields own = (Fields) fields;
-            if (own.leadingKeys.length > 0) {
+            for (int i = 0; i < keys.length; i++) {
+                new Str(keys[i]);
+                Objects.requireNonNull(values[i], keys[i]);
+                if (own.containsKey(keys[i])) {
+                    throw new IllegalArgumentException("field " + keys[i] + " is already present");
+                }
+            }
+            if (own.leadingKeys.length > 0) { // leading twice: one plain map (rare)
                 LinkedHashMap<String, Value> all = new LinkedHashMap<>((keys.length + own.size()) * 2);
                 for (int i = 0; i < keys.length; i++) {
                     all.put(keys[i], values[i]);
                 }
                 all.putAll(own);
                 return new Obj(all);
-            }
-            for (int i = 0; i < keys.length; i++) {
-                new Str(keys[i]);
-                Objects.requireNonNull(values[i], keys[i]);
-                if (own.rest.containsKey(keys[i])) {
-                    throw new IllegalArgumentException("field " + keys[i] + " is already present");
-                }
             }
             return new Obj(new Fields(keys.clone(), values.clone(), own.rest));
         }

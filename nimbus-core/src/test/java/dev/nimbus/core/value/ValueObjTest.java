@@ -39,6 +39,10 @@ class ValueObjTest {
         Value.Obj again = all.withLeading(new String[] {"z"}, new Value[] {Value.nullValue()});
         assertThat(List.copyOf(again.fields().keySet())).containsExactly("z", "_id", "a", "b", "c");
         assertThat(own.fields()).hasSize(2); // the shared fields did not change
+        assertThatThrownBy(() -> all.withLeading(new String[] {"_id"}, new Value[] {Value.of(1L)}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> all.withLeading(new String[] {"b"}, new Value[] {Value.of(1L)}))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
